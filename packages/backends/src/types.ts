@@ -38,6 +38,16 @@ export interface Store {
    */
   write(ops: readonly WriteOp[]): Promise<number[]>;
   close(): Promise<void>;
+  /**
+   * Group-commit counters, when the implementation batches writes: `commits` transactions
+   * committed, `writes` write() calls carried by them. writes / commits is the batching factor.
+   */
+  stats?(): StoreStats;
+}
+
+export interface StoreStats {
+  commits: number;
+  writes: number;
 }
 
 export interface QueueMessage {

@@ -1,0 +1,38 @@
+/**
+ * The backends' error catalogue. Every implementation (embedded or real engine) rejects with
+ * these codes so callers can branch on `code` without knowing which engine is underneath.
+ */
+
+export const BACKEND_ERROR_CODES = [
+  /** The store was closed; nothing more can be read or written. */
+  'STORE_CLOSED',
+  /** A write broke a constraint (unique, primary key, foreign key, not null, check). */
+  'STORE_CONSTRAINT',
+  /** Any other failure of a statement (syntax, unknown table, I/O). */
+  'STORE_QUERY_FAILED',
+  /** A migration failed; it was rolled back and the ones after it were not run. */
+  'STORE_MIGRATION_FAILED',
+  'QUEUE_CLOSED',
+  /** The consumer group already has a live subscription on that topic. */
+  'QUEUE_GROUP_ACTIVE',
+  'CACHE_CLOSED',
+  /** incr on a key whose value is not an integer. */
+  'CACHE_NOT_INTEGER',
+  'INVALID_ARGUMENT',
+] as const;
+
+export type BackendErrorCode = (typeof BACKEND_ERROR_CODES)[number];
+
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+  readonly code: BackendErrorCode;
+
+  constructor(code: BackendErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isBackendError(value: unknown, code?: BackendErrorCode): value is BackendError {
+  return value instanceof BackendError && (code === undefined || value.code === code);
+}
