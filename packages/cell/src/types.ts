@@ -4,7 +4,7 @@
  * CellContext; nothing outside a module knows its insides.
  */
 import type { CellRequest, CellResponse, FormParams, HttpMethod, ProductId } from '@twilio-lab/core';
-import type { Cache, Migration, Queue, Store } from '@twilio-lab/backends';
+import type { Cache, Migration, Queue, Store, WriteOp } from '@twilio-lab/backends';
 import type { IdentityService } from '@twilio-lab/identity';
 import type { SuperNetwork } from '@twilio-lab/super-network';
 
@@ -73,7 +73,7 @@ export interface WebhookDispatcher {
    */
   enqueue(request: WebhookRequest): Promise<void>;
   /** Like enqueue but part of the caller's own store write: returns the ops to add to it. */
-  enqueueOps(request: WebhookRequest): import('@twilio-lab/backends').WriteOp[];
+  enqueueOps(request: WebhookRequest): WriteOp[];
   /** Kicks delivery of callbacks recorded through enqueueOps (after the caller's write resolved). */
   flush(): void;
   /** One signed request, answered synchronously (inbound-message webhooks fetching TwiML). No retries beyond a failed connect. */
@@ -83,6 +83,12 @@ export interface WebhookDispatcher {
   pending(): Promise<number>;
   /** Waits until nothing is in flight (used by graceful shutdown and tests), up to timeoutMs. */
   drain(timeoutMs: number): Promise<void>;
+  /** Store migrations of the outbox; the cell applies them before start(). */
+  readonly migrations?: readonly Migration[];
+  /** Resumes delivery of callbacks recorded before a restart. Called by the cell's start(). */
+  start?(): Promise<void>;
+  /** Stops timers and closes connections; undelivered callbacks stay in the store. Called by the cell's stop() after drain. */
+  stop?(): Promise<void>;
 }
 
 export interface Logger {
