@@ -40,9 +40,17 @@ export interface IdentityService {
   /** Constant-time check of Basic credentials; null when they do not match or the account is not active. */
   authenticate(username: string, password: string): Promise<Principal | null>;
   getAccount(sid: string): Promise<Account | undefined>;
-  createAccount(input: { friendlyName?: string; parentSid?: string; sid?: string; authToken?: string }): Promise<Account>;
+  createAccount(input: {
+    friendlyName?: string;
+    parentSid?: string;
+    sid?: string;
+    authToken?: string;
+  }): Promise<Account>;
   /** Subaccounts of `ownerSid` and the owner itself, newest first, with optional filters. */
-  listAccounts(ownerSid: string, filter?: { friendlyName?: string; status?: AccountStatus }): Promise<Account[]>;
+  listAccounts(
+    ownerSid: string,
+    filter?: { friendlyName?: string; status?: AccountStatus },
+  ): Promise<Account[]>;
   updateAccount(sid: string, patch: { friendlyName?: string; status?: AccountStatus }): Promise<Account>;
   /** True when `actorSid` may act for `targetSid` (itself, or its parent). */
   mayActFor(actorSid: string, targetSid: string): Promise<boolean>;
