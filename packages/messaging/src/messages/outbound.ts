@@ -1,0 +1,105 @@
+import { twilioError } from '@twilio-lab/core';
+import type { FormParams } from '@twilio-lab/core';
+import type { CellContext } from '@twilio-lab/cell';
+import { commitStatus, statusOps } from '../pipeline/status.js';
+import type { KeyedLanes } from '../util/lanes.js';
+import { buildMessage, insertOps } from './rows.js';
+import type { MessageRow } from './schema.js';
+import { validateCreate } from './validation.js';
+
+/** Where a durable new message goes next: the sender's topic, or the scheduler. */
+export interface Dispatch {
+  publish(rows: readonly MessageRow[]): Promise<void>;
+  schedule(at: number): void;
+}
+
+/**
+ * Creating and changing outbound messages, shared by the REST routes and TwiML replies.
+ * The durability rule: the message (and its media) is in the store before anyone hears of it.
+ */
+export class OutboundMessages {
+  constructor(
+    private readonly ctx: CellContext,
+    private readonly lanes: KeyedLanes,
+    private readonly dispatch: Dispatch,
+  ) {}
+
+  async create(
+    accountSid: string,
+    form: FormParams,
+    direction: 'outbound-api' | 'outbound-reply',
+  ): Promise<MessageRow> {
+    const now = this.ctx.now();
+    const draft = await validateCreate(this.ctx.store, accountSid, form, now);
+    const { message, media } = buildMessage({
+      accountSid,
+      direction,
+      status: draft.status,
+      from: draft.from,
+      to: draft.to,
+      body: draft.body,
+      encoding: draft.encoding,
+      segments: draft.segments,
+      mediaUrls: draft.mediaUrls,
+      messagingServiceSid: draft.service?.sid ?? null,
+      statusCallback: draft.statusCallback,
+      validityPeriod: draft.validityPeriod,
+      sendAt: draft.sendAt,
+      dateSent: null,
+      now,
+    });
+    await this.ctx.store.write(insertOps(message, media));
+    if (draft.sendAt !== null) {
+      this.dispatch.schedule(draft.sendAt);
+    } else {
+      // The message is durable already; if the publish fails, recovery re-queues it on restart.
+      await this.dispatch
+        .publish([message])
+        .catch((err: unknown) =>
+          this.ctx.log.error({ sid: message.sid, err: String(err) }, 'publish to messages.outbound failed'),
+        );
+    }
+    return message;
+  }
+
+  /** Status=canceled: only a scheduled message can be canceled. */
+  async cancel(accountSid: string, sid: string): Promise<MessageRow | undefined> {
+    return this.lanes.run([sid], async () => {
+      const row = await this.find(accountSid, sid);
+      if (row === undefined) return undefined;
+      if (row.status !== 'scheduled') {
+        throw twilioError(20001, `Message is not in a cancelable state: its status is '${row.status}'`);
+      }
+      await commitStatus(this.ctx, statusOps(this.ctx, row, { status: 'canceled' }, this.ctx.now()));
+      return row;
+    });
+  }
+
+  /** Body="" removes the text for good; the rest of the record stays. */
+  async redact(accountSid: string, sid: string): Promise<void> {
+    await this.ctx.store.write([
+      {
+        sql: "UPDATE messages SET body = '', date_updated = ? WHERE sid = ? AND account_sid = ?",
+        params: [this.ctx.now(), sid, accountSid],
+      },
+    ]);
+  }
+
+  async remove(accountSid: string, sid: string): Promise<boolean> {
+    const [, messagesDeleted] = await this.ctx.store.write([
+      {
+        sql: 'DELETE FROM message_media WHERE message_sid = ? AND account_sid = ?',
+        params: [sid, accountSid],
+      },
+      { sql: 'DELETE FROM messages WHERE sid = ? AND account_sid = ?', params: [sid, accountSid] },
+    ]);
+    return (messagesDeleted ?? 0) > 0;
+  }
+
+  find(accountSid: string, sid: string): Promise<MessageRow | undefined> {
+    return this.ctx.store.get<MessageRow>('SELECT * FROM messages WHERE sid = ? AND account_sid = ?', [
+      sid,
+      accountSid,
+    ]);
+  }
+}

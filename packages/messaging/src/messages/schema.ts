@@ -1,0 +1,172 @@
+import type { Migration } from '@twilio-lab/backends';
+
+export type MessageDirection = 'inbound' | 'outbound-api' | 'outbound-call' | 'outbound-reply';
+
+export type MessageStatus =
+  | 'accepted'
+  | 'scheduled'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed'
+  | 'canceled'
+  | 'receiving'
+  | 'received';
+
+/** One row of `messages` (times are epoch ms). */
+export interface MessageRow {
+  sid: string;
+  account_sid: string;
+  direction: MessageDirection;
+  status: MessageStatus;
+  /** null while a Messaging Service has not picked the sender yet. */
+  from_number: string | null;
+  to_number: string;
+  body: string;
+  num_segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+  num_media: number;
+  /** JSON array of the media URLs (the sender needs them without a second query). */
+  media_urls: string;
+  messaging_service_sid: string | null;
+  /** Resolved at creation: the message's StatusCallback, else its service's. */
+  status_callback: string | null;
+  validity_period: number | null;
+  send_at: number | null;
+  error_code: number | null;
+  error_message: string | null;
+  price: string | null;
+  date_created: number;
+  date_updated: number;
+  date_sent: number | null;
+}
+
+export interface MediaRow {
+  sid: string;
+  account_sid: string;
+  message_sid: string;
+  content_type: string;
+  url: string;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface ServiceRow {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  inbound_request_url: string | null;
+  inbound_method: string;
+  fallback_url: string | null;
+  fallback_method: string;
+  status_callback: string | null;
+  sticky_sender: number;
+  use_inbound_webhook_on_number: number;
+  validity_period: number;
+  /** JSON object with the settings the lab stores and echoes but does not act on. */
+  settings: string;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface ServiceNumberRow {
+  service_sid: string;
+  phone_number_sid: string;
+  account_sid: string;
+  date_created: number;
+  date_updated: number;
+}
+
+export const messagingMigrations: readonly Migration[] = [
+  {
+    id: 'messaging-001-messages',
+    sql: `
+      CREATE TABLE messages (
+        sid TEXT PRIMARY KEY,
+        account_sid TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        status TEXT NOT NULL,
+        from_number TEXT,
+        to_number TEXT NOT NULL,
+        body TEXT NOT NULL,
+        num_segments INTEGER NOT NULL,
+        encoding TEXT NOT NULL,
+        num_media INTEGER NOT NULL,
+        media_urls TEXT NOT NULL,
+        messaging_service_sid TEXT,
+        status_callback TEXT,
+        validity_period INTEGER,
+        send_at INTEGER,
+        error_code INTEGER,
+        error_message TEXT,
+        price TEXT,
+        date_created INTEGER NOT NULL,
+        date_updated INTEGER NOT NULL,
+        date_sent INTEGER
+      );
+      CREATE INDEX messages_by_account ON messages (account_sid, date_created, sid);
+      CREATE INDEX messages_in_flight ON messages (status, date_created)
+        WHERE status IN ('accepted', 'scheduled', 'queued', 'sending');
+      CREATE INDEX messages_scheduled ON messages (send_at) WHERE status = 'scheduled';
+    `,
+  },
+  {
+    id: 'messaging-002-media',
+    sql: `
+      CREATE TABLE message_media (
+        sid TEXT PRIMARY KEY,
+        account_sid TEXT NOT NULL,
+        message_sid TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        url TEXT NOT NULL,
+        date_created INTEGER NOT NULL,
+        date_updated INTEGER NOT NULL
+      );
+      CREATE INDEX message_media_by_message ON message_media (message_sid, date_created, sid);
+    `,
+  },
+  {
+    id: 'messaging-003-opt-outs',
+    sql: `
+      CREATE TABLE messaging_opt_outs (
+        account_sid TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        date_created INTEGER NOT NULL,
+        PRIMARY KEY (account_sid, recipient, sender)
+      );
+    `,
+  },
+  {
+    id: 'messaging-004-services',
+    sql: `
+      CREATE TABLE messaging_services (
+        sid TEXT PRIMARY KEY,
+        account_sid TEXT NOT NULL,
+        friendly_name TEXT NOT NULL,
+        inbound_request_url TEXT,
+        inbound_method TEXT NOT NULL,
+        fallback_url TEXT,
+        fallback_method TEXT NOT NULL,
+        status_callback TEXT,
+        sticky_sender INTEGER NOT NULL,
+        use_inbound_webhook_on_number INTEGER NOT NULL,
+        validity_period INTEGER NOT NULL,
+        settings TEXT NOT NULL,
+        date_created INTEGER NOT NULL,
+        date_updated INTEGER NOT NULL
+      );
+      CREATE INDEX messaging_services_by_account ON messaging_services (account_sid, date_created, sid);
+      CREATE TABLE messaging_service_numbers (
+        service_sid TEXT NOT NULL,
+        phone_number_sid TEXT NOT NULL UNIQUE,
+        account_sid TEXT NOT NULL,
+        date_created INTEGER NOT NULL,
+        date_updated INTEGER NOT NULL,
+        PRIMARY KEY (service_sid, phone_number_sid)
+      );
+    `,
+  },
+];

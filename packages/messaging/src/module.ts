@@ -1,0 +1,114 @@
+import type { CellContext, ProductModule } from '@twilio-lab/cell';
+import type { Subscription } from '@twilio-lab/backends';
+import { InboundMessages } from './inbound/inbound.js';
+import { OutboundMessages } from './messages/outbound.js';
+import { messageRoutes } from './messages/routes.js';
+import { messagingMigrations } from './messages/schema.js';
+import type { MessageRow } from './messages/schema.js';
+import { OUTBOUND_TOPIC, SENDER_GROUP, publishOutbound } from './pipeline/outbox.js';
+import { applyReceipt } from './pipeline/receipts.js';
+import { Scheduler } from './pipeline/scheduler.js';
+import { SenderWorker } from './pipeline/sender.js';
+import { serviceRoutes } from './services/routes.js';
+import { KeyedLanes } from './util/lanes.js';
+
+export interface MessagingOptions {
+  /** Sender throughput: 'lab' = unlimited, 'realistic' = Twilio's MPS per sender type. Default: the cell's profile. */
+  profile?: 'lab' | 'realistic';
+  /** Partitions (accounts) the sender works on at once. Default 8. */
+  senderConcurrency?: number;
+  /** Largest batch of messages the sender takes at once. Default 64. */
+  senderBatch?: number;
+  /** Longest the scheduler sleeps before re-checking SendAt against the clock. Default 60 s. */
+  schedulerMaxSleepMs?: number;
+}
+
+const RECOVERY_CHUNK = 1000;
+
+/** Everything one messaging module instance runs, built once per cell context. */
+class MessagingRuntime {
+  readonly lanes = new KeyedLanes();
+  readonly outbound: OutboundMessages;
+  readonly inbound: InboundMessages;
+  private readonly sender: SenderWorker;
+  private readonly scheduler: Scheduler;
+  private subscription: Subscription | null = null;
+  private stopped = false;
+
+  constructor(
+    readonly ctx: CellContext,
+    private readonly options: MessagingOptions,
+  ) {
+    const publish = (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]): Promise<void> =>
+      publishOutbound(ctx.queue, rows);
+    this.scheduler = new Scheduler(ctx, this.lanes, publish, options.schedulerMaxSleepMs ?? 60_000);
+    this.outbound = new OutboundMessages(ctx, this.lanes, {
+      publish,
+      schedule: (at) => this.scheduler.arm(at),
+    });
+    this.inbound = new InboundMessages(ctx, this.outbound);
+    this.sender = new SenderWorker(ctx, this.lanes, options.profile ?? ctx.config.profile, publish);
+  }
+
+  async start(): Promise<void> {
+    const { ctx } = this;
+    this.subscription = await ctx.queue.subscribe(
+      OUTBOUND_TOPIC,
+      SENDER_GROUP,
+      (batch) => this.sender.handleBatch(batch),
+      { concurrency: this.options.senderConcurrency ?? 8, maxBatch: this.options.senderBatch ?? 64 },
+    );
+    ctx.superNetwork.onReceipt((receipt) => {
+      if (this.stopped) return;
+      applyReceipt(ctx, this.lanes, receipt).catch((err: unknown) =>
+        ctx.log.error({ sid: receipt.messageSid, err: String(err) }, 'delivery receipt not applied'),
+      );
+    });
+    ctx.superNetwork.onInbound((sms) => this.inbound.receive(sms));
+    await this.recover();
+  }
+
+  /**
+   * The embedded queue does not survive a restart; the store does. Every message still on its
+   * way goes back on the topic. A 'sending' message may already have reached the carrier before
+   * the crash: it is submitted again (at-least-once, like Twilio's own retries).
+   */
+  private async recover(): Promise<void> {
+    const rows = await this.ctx.store.all<Pick<MessageRow, 'sid' | 'account_sid'>>(
+      "SELECT sid, account_sid FROM messages WHERE status IN ('accepted', 'queued', 'sending') ORDER BY date_created, sid",
+    );
+    for (let i = 0; i < rows.length; i += RECOVERY_CHUNK) {
+      await publishOutbound(this.ctx.queue, rows.slice(i, i + RECOVERY_CHUNK));
+    }
+    if (rows.length > 0)
+      this.ctx.log.info({ messages: rows.length }, 'messaging: re-queued in-flight messages');
+    await this.scheduler.rearm();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.scheduler.stop();
+    this.sender.stop();
+    await this.subscription?.close();
+    await this.inbound.stop();
+  }
+}
+
+/**
+ * Programmable Messaging: the 2010 Messages and Media resources, Messaging Services (v1), the
+ * sending pipeline and inbound messages. Needs numbersModule() in the same cell (it reads
+ * incoming_phone_numbers).
+ */
+export function messagingModule(options: MessagingOptions = {}): ProductModule {
+  let runtime: MessagingRuntime | undefined;
+  const runtimeFor = (ctx: CellContext): MessagingRuntime => (runtime ??= new MessagingRuntime(ctx, options));
+  return {
+    name: 'messaging',
+    migrations: messagingMigrations,
+    routes: (ctx) => [...messageRoutes(ctx, runtimeFor(ctx).outbound), ...serviceRoutes(ctx)],
+    start: (ctx) => runtimeFor(ctx).start(),
+    stop: async () => {
+      await runtime?.stop();
+    },
+  };
+}

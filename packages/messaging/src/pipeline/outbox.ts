@@ -1,0 +1,48 @@
+import type { Queue } from '@twilio-lab/backends';
+import type { Store } from '@twilio-lab/backends';
+import type { MessageRow } from '../messages/schema.js';
+
+/** Topic of messages waiting for the sender; keyed by account so one account's sends stay in order. */
+export const OUTBOUND_TOPIC = 'messages.outbound';
+export const SENDER_GROUP = 'sender';
+
+/** What travels on the topic: a pointer, the store holds the message itself. */
+export interface OutboundEvent {
+  sid: string;
+  accountSid: string;
+}
+
+export function publishOutbound(
+  queue: Queue,
+  rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[],
+): Promise<void> {
+  if (rows.length === 0) return Promise.resolve();
+  return queue.publish(
+    OUTBOUND_TOPIC,
+    rows.map((row) => ({
+      key: row.account_sid,
+      value: JSON.stringify({ sid: row.sid, accountSid: row.account_sid } satisfies OutboundEvent),
+    })),
+  );
+}
+
+export function parseOutboundEvent(value: string): OutboundEvent | null {
+  try {
+    const parsed = JSON.parse(value) as Partial<OutboundEvent>;
+    if (typeof parsed.sid === 'string' && typeof parsed.accountSid === 'string') {
+      return { sid: parsed.sid, accountSid: parsed.accountSid };
+    }
+  } catch {
+    // fall through: a malformed event is reported by the caller
+  }
+  return null;
+}
+
+/** Current rows of the given messages, by SID (missing ones were deleted). */
+export async function loadMessages(store: Store, sids: readonly string[]): Promise<Map<string, MessageRow>> {
+  const rows = await store.all<MessageRow>(
+    `SELECT * FROM messages WHERE sid IN (${sids.map(() => '?').join(', ')})`,
+    sids,
+  );
+  return new Map(rows.map((row) => [row.sid, row]));
+}

@@ -1,0 +1,219 @@
+import type { CellContext } from '@twilio-lab/cell';
+import type { QueueMessage, WriteOp } from '@twilio-lab/backends';
+import type { SubmitError, SubmitResult } from '@twilio-lab/super-network';
+import { mediaUrlsOf } from '../messages/rows.js';
+import type { MessageRow, ServiceRow } from '../messages/schema.js';
+import type { KeyedLanes } from '../util/lanes.js';
+import { loadMessages, parseOutboundEvent } from './outbox.js';
+import { priceOf } from './pricing.js';
+import { chooseSender } from './sender-selection.js';
+import { commitStatus, statusOps } from './status.js';
+import { awaitSendSlot } from './throughput.js';
+import type { SenderProfile } from './throughput.js';
+
+const IN_FLIGHT = new Set(['accepted', 'queued', 'sending']);
+const EXPIRED = 30001;
+const EMPTY_POOL = 21452;
+/** Back-off when a submit fails in a way that says nothing about when to retry. */
+const DEFAULT_RETRY_MS = 1000;
+
+type Outcome =
+  { row: MessageRow; ok: true; result: SubmitResult } | { row: MessageRow; ok: false; error: unknown };
+
+/** SubmitError by shape: the class may come from another copy of the package. */
+function asSubmitError(err: unknown): SubmitError | null {
+  if (err instanceof Error && typeof (err as Partial<SubmitError>).code === 'number') {
+    const retryable = (err as Partial<SubmitError>).retryable;
+    if (typeof retryable === 'boolean') return err as SubmitError;
+  }
+  return null;
+}
+
+/**
+ * The queue consumer that sends messages: resolves the sender of Messaging Service messages,
+ * applies the per-sender rate, drops expired messages, submits to the super-network, and
+ * records each outcome. Status changes of one batch share one store write (plus one before
+ * the submits), which is where the pipeline's throughput comes from.
+ */
+export class SenderWorker {
+  private readonly submitting = new Set<string>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: CellContext,
+    private readonly lanes: KeyedLanes,
+    private readonly profile: SenderProfile,
+    private readonly republish: (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]) => Promise<void>,
+  ) {}
+
+  async handleBatch(batch: readonly QueueMessage[]): Promise<void> {
+    const sids: string[] = [];
+    const seen = new Set<string>();
+    for (const message of batch) {
+      const event = parseOutboundEvent(message.value);
+      if (event === null) {
+        this.ctx.log.error({ value: message.value }, 'malformed messages.outbound event skipped');
+        continue;
+      }
+      // A duplicate (at-least-once redelivery, recovery) of a message being submitted right now.
+      if (seen.has(event.sid) || this.submitting.has(event.sid)) continue;
+      seen.add(event.sid);
+      sids.push(event.sid);
+    }
+    if (sids.length === 0) return;
+    for (const sid of sids) this.submitting.add(sid);
+    try {
+      await this.lanes.run(sids, () => this.send(sids));
+    } finally {
+      for (const sid of sids) this.submitting.delete(sid);
+    }
+  }
+
+  private async send(sids: readonly string[]): Promise<void> {
+    const rows = await loadMessages(this.ctx.store, sids);
+    const services = new Map<string, ServiceRow | undefined>();
+    let pendingOps: WriteOp[] = [];
+    let pendingRows: MessageRow[] = [];
+    const submissions: Promise<Outcome>[] = [];
+    // Commits the status changes gathered so far, then starts their submits (in order).
+    const flush = async (): Promise<void> => {
+      const ops = pendingOps;
+      const ready = pendingRows;
+      pendingOps = [];
+      pendingRows = [];
+      await commitStatus(this.ctx, ops);
+      for (const row of ready) submissions.push(this.submit(row));
+    };
+
+    for (const sid of sids) {
+      const row = rows.get(sid);
+      if (row === undefined || !IN_FLIGHT.has(row.status)) continue;
+      if (row.from_number === null) {
+        const from = await this.senderFor(row, services);
+        if (from === null) {
+          pendingOps.push(
+            ...statusOps(this.ctx, row, { status: 'failed', errorCode: EMPTY_POOL }, this.ctx.now()),
+          );
+          continue;
+        }
+        if (row.status === 'accepted') {
+          pendingOps.push(...statusOps(this.ctx, row, { status: 'queued', from }, this.ctx.now()));
+        } else {
+          row.from_number = from; // persisted by the 'sending' update below
+        }
+      }
+      const from = row.from_number;
+      if (from === null) continue;
+      // While this sender is throttled, what is ready already goes out.
+      await awaitSendSlot(this.ctx.cache, this.profile, from, flush);
+      const now = this.ctx.now();
+      if (this.expired(row, now)) {
+        pendingOps.push(...statusOps(this.ctx, row, { status: 'failed', errorCode: EXPIRED }, now));
+        continue;
+      }
+      if (row.status !== 'sending') pendingOps.push(...statusOps(this.ctx, row, { status: 'sending' }, now));
+      pendingRows.push(row);
+    }
+    await flush();
+
+    const outcomes = await Promise.all(submissions);
+    const now = this.ctx.now();
+    const ops: WriteOp[] = [];
+    const retries: { row: MessageRow; afterMs: number }[] = [];
+    for (const outcome of outcomes) {
+      const row = outcome.row;
+      if (outcome.ok) {
+        ops.push(
+          ...statusOps(
+            this.ctx,
+            row,
+            { status: 'sent', dateSent: now, price: priceOf(row.num_segments, row.num_media) },
+            now,
+          ),
+        );
+        continue;
+      }
+      const error = asSubmitError(outcome.error);
+      if (error !== null && !error.retryable) {
+        ops.push(...statusOps(this.ctx, row, { status: 'failed', errorCode: error.code }, now));
+        continue;
+      }
+      // Retryable (throttled, every route down) or unexpected: the message stays 'sending' in
+      // the store and goes back on the topic later; recovery covers a crash meanwhile.
+      if (error === null) {
+        this.ctx.log.warn(
+          { sid: row.sid, err: String(outcome.error) },
+          'submit failed unexpectedly; will retry',
+        );
+      }
+      retries.push({
+        row,
+        afterMs: error !== null && error.retryAfterMs > 0 ? error.retryAfterMs : DEFAULT_RETRY_MS,
+      });
+    }
+    await commitStatus(this.ctx, ops);
+    for (const retry of retries) this.retryLater(retry.row, retry.afterMs);
+  }
+
+  private async submit(row: MessageRow): Promise<Outcome> {
+    try {
+      const result = await this.ctx.superNetwork.submit({
+        messageSid: row.sid,
+        accountSid: row.account_sid,
+        from: row.from_number ?? '',
+        to: row.to_number,
+        body: row.body,
+        encoding: row.encoding,
+        segments: row.num_segments,
+        mediaUrls: mediaUrlsOf(row),
+        ...(row.validity_period !== null ? { validityPeriodSec: row.validity_period } : {}),
+      });
+      return { row, ok: true, result };
+    } catch (error) {
+      return { row, ok: false, error };
+    }
+  }
+
+  private async senderFor(
+    row: MessageRow,
+    services: Map<string, ServiceRow | undefined>,
+  ): Promise<string | null> {
+    const serviceSid = row.messaging_service_sid;
+    if (serviceSid === null) return null;
+    if (!services.has(serviceSid)) {
+      services.set(
+        serviceSid,
+        await this.ctx.store.get<ServiceRow>('SELECT * FROM messaging_services WHERE sid = ?', [serviceSid]),
+      );
+    }
+    const service = services.get(serviceSid);
+    if (service === undefined) return null;
+    return chooseSender(this.ctx.store, this.ctx.cache, service, row.to_number);
+  }
+
+  /** ValidityPeriod counts from creation (or from SendAt for scheduled messages). */
+  private expired(row: MessageRow, now: number): boolean {
+    if (row.validity_period === null) return false;
+    return now - (row.send_at ?? row.date_created) > row.validity_period * 1000;
+  }
+
+  private retryLater(row: MessageRow, afterMs: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.republish([row]).catch((err: unknown) =>
+        this.ctx.log.error({ sid: row.sid, err: String(err) }, 'could not re-queue a message for retry'),
+      );
+    }, afterMs);
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+
+  /** Pending retries are dropped: their messages stay 'sending' and recovery re-queues them. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+}

@@ -1,0 +1,52 @@
+import type { Cache } from '@twilio-lab/backends';
+import { isTollFree } from '../numbers/representation.js';
+
+export type SenderProfile = 'lab' | 'realistic';
+
+export type SenderKind = 'short-code' | 'toll-free' | 'long-code';
+
+/** Twilio's published messages-per-second per sender type (US). */
+const MPS: Readonly<Record<SenderKind, number>> = {
+  'short-code': 100,
+  'toll-free': 3,
+  'long-code': 1,
+};
+
+const SHORT_CODE_MAX_DIGITS = 6;
+
+export function senderKind(from: string): SenderKind {
+  const digits = from.startsWith('+') ? from.slice(1) : from;
+  if (!from.startsWith('+') && digits.length <= SHORT_CODE_MAX_DIGITS) return 'short-code';
+  if (isTollFree(from)) return 'toll-free';
+  return 'long-code';
+}
+
+export function messagesPerSecond(from: string): number {
+  return MPS[senderKind(from)];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until `from` may send one more message. The 'lab' profile has no limit (storms);
+ * 'realistic' holds a token bucket per sender in the shared cache, so every cell process
+ * sending for one number shares its rate. The caller waits in line, which keeps the order;
+ * `beforeWait` runs once before the first wait (the sender uses it to send what is ready).
+ */
+export async function awaitSendSlot(
+  cache: Cache,
+  profile: SenderProfile,
+  from: string,
+  beforeWait?: () => Promise<void>,
+): Promise<void> {
+  if (profile === 'lab') return;
+  const rate = messagesPerSecond(from);
+  let waited = false;
+  for (;;) {
+    const take = await cache.takeToken(`messaging:mps:${from}`, rate, rate);
+    if (take.ok) return;
+    if (!waited && beforeWait !== undefined) await beforeWait();
+    waited = true;
+    await sleep(Math.max(take.retryAfterMs, 1));
+  }
+}
