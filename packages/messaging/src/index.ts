@@ -10,3 +10,4 @@ export type { NumberRow } from './numbers/schema.js';
 export { OUTBOUND_TOPIC } from './pipeline/outbox.js';
 export { messagesPerSecond, senderKind } from './pipeline/throughput.js';
 export type { SenderKind } from './pipeline/throughput.js';
+export { messageStatusCounts, MESSAGE_STATUSES } from './messages/stats.js';

@@ -1,0 +1,111 @@
+/**
+ * Composition of the embedded lab: every tier in one process on embedded backends. The
+ * pieces are the same ones topology mode runs as separate processes; only the wiring differs
+ * (the gateway calls the cell's handle() directly instead of over HTTP).
+ */
+import { resolve } from 'node:path';
+import { openEmbeddedBackends } from '@twilio-lab/backends';
+import { createIdentity } from '@twilio-lab/identity';
+import { createSuperNetwork, defaultCarriers, loadCarriersFile } from '@twilio-lab/super-network';
+import { createCell, createCellContext, createLogger, createWebhookDispatcher } from '@twilio-lab/cell';
+import { messagingModule, numbersModule, messageStatusCounts } from '@twilio-lab/messaging';
+import { createGateway } from '@twilio-lab/gateway';
+import { bootstrapAccount } from './bootstrap.js';
+import { createLabControl } from './control.js';
+import type { LabInfo, LabOptions, RunningLab } from './types.js';
+
+const CELL_ID = 'cell-1';
+const REGION = 'us1';
+
+export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
+  const startedAt = Date.now();
+  const ephemeral = options.ephemeral ?? false;
+  const dataDir = ephemeral ? null : resolve(options.dataDir ?? '.lab');
+  const profile = options.profile ?? 'lab';
+  const level = options.log ?? 'info';
+
+  const backends = await openEmbeddedBackends(ephemeral ? { ephemeral: true } : { dataDir: dataDir! });
+  const closers: (() => Promise<void>)[] = [() => backends.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+
+  try {
+    const identity = await createIdentity(backends.store);
+    const { account, adminToken } = await bootstrapAccount(identity, dataDir, options);
+
+    const carriers = options.carriersFile ? await loadCarriersFile(options.carriersFile) : defaultCarriers(profile);
+    const superNetwork = await createSuperNetwork({ region: REGION, carriers });
+    closers.push(() => superNetwork.close());
+
+    const log = createLogger({ level, name: CELL_ID });
+    const webhooks = createWebhookDispatcher({ store: backends.store, identity, log });
+    const context = createCellContext({
+      config: { cellId: CELL_ID, region: REGION, profile },
+      store: backends.store,
+      queue: backends.queue,
+      cache: backends.cache,
+      identity,
+      superNetwork,
+      webhooks,
+      log,
+    });
+    const cell = createCell({ context, modules: [numbersModule(), messagingModule({ profile })] });
+    await cell.start();
+    closers.push(() => cell.stop(5_000));
+
+    const labControl = createLabControl({
+      superNetwork,
+      webhooks,
+      queue: backends.queue,
+      cell,
+      messageCounts: () => messageStatusCounts(backends.store),
+      startedAt,
+    });
+    const gateway = await createGateway({
+      identity,
+      router: { cellFor: () => cell },
+      labControl,
+      adminToken,
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 3000,
+      rateLimit: options.rateLimit ?? { ratePerSec: 10_000, burst: 20_000 },
+      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      log,
+    });
+    const port = await gateway.listen();
+    const host = options.host ?? '127.0.0.1';
+
+    const info: LabInfo = {
+      baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      accountSid: account.sid,
+      authToken: account.authToken,
+      adminToken,
+      dataDir,
+      pid: process.pid,
+      startedAt: new Date(startedAt).toISOString(),
+      carriers: superNetwork.addresses().map((a) => ({ name: a.name, address: a.address, prefixes: a.prefixes })),
+    };
+
+    let closing: Promise<void> | undefined;
+    return {
+      info,
+      close(timeoutMs = 10_000) {
+        closing ??= (async () => {
+          // Order matters: refuse new requests first, then let the cell finish what it
+          // accepted (pipeline and callbacks), then tear down the network and the store.
+          gateway.drain();
+          await cell.stop(timeoutMs).catch(() => undefined);
+          closers.pop(); // cell already stopped
+          await gateway.close();
+          await closeAll();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
