@@ -1,0 +1,157 @@
+import { rmSync } from 'node:fs';
+import { Flags } from '@oclif/core';
+import type * as LabModule from '@twilio-lab/lab';
+import type { RunningLab } from '@twilio-lab/lab';
+import { BaseCommand, dataDirFlag } from '../base-command.js';
+import { CliError, EXIT } from '../errors.js';
+import { labOptionsFromFlags } from '../flags.js';
+import { formatLabInfo } from '../format.js';
+import { removeState, statePath, writeState } from '../state-file.js';
+
+const DRAIN_MS = 10_000;
+
+export default class Up extends BaseCommand {
+  static override summary = 'Start an embedded lab: gateway, one cell, carriers, all in this process.';
+  static override description =
+    'Runs until Ctrl-C (or SIGTERM), then stops taking requests and drains in-flight work for up to 10 s. ' +
+    'Writes <data-dir>/state.json so that `status`, `handset`, `webhooks` and `carriers` find it.';
+  static override examples = [
+    '<%= config.bin %> up',
+    '<%= config.bin %> up --port 0 --ephemeral --json',
+    '<%= config.bin %> up --profile realistic --carriers carriers.yaml',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    port: Flags.integer({
+      description: 'Gateway port (0 picks a free one).',
+      default: 3000,
+      env: 'PORT',
+      min: 0,
+      max: 65535,
+    }),
+    host: Flags.string({ description: 'Interface to listen on.', default: '127.0.0.1' }),
+    'data-dir': dataDirFlag,
+    ephemeral: Flags.boolean({
+      description: 'Keep everything in memory: nothing survives a restart.',
+      default: false,
+    }),
+    'account-sid': Flags.string({
+      description: 'Bootstrap account SID (generated when absent).',
+      env: 'TWILIO_ACCOUNT_SID',
+    }),
+    'auth-token': Flags.string({
+      description: 'Bootstrap auth token (generated when absent).',
+      env: 'TWILIO_AUTH_TOKEN',
+    }),
+    'admin-token': Flags.string({
+      description: 'Lab control API token (generated when absent).',
+      env: 'TWILIO_LAB_ADMIN_TOKEN',
+    }),
+    profile: Flags.option({
+      description: 'Sender throughput profile.',
+      options: ['lab', 'realistic'] as const,
+      default: 'lab',
+    })(),
+    carriers: Flags.file({
+      description: 'Carriers config (JSON or YAML); the built-in US/EU set when absent.',
+      exists: true,
+    }),
+    'rate-limit': Flags.integer({
+      description: 'Per-account API requests per second (burst is twice that).',
+      min: 1,
+    }),
+    log: Flags.option({
+      description: 'Log level.',
+      options: ['silent', 'info', 'debug'] as const,
+      default: 'info',
+    })(),
+  };
+
+  /** One line per JSON document (LabInfo, or an error), so a parent process can read it line by line. */
+  protected override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json) + '\n');
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Up);
+    const options = labOptionsFromFlags(flags);
+    const dataDir = flags['data-dir'];
+
+    // Loaded here, not at the top: `twilio-lab --help` should not open SQLite and uWS.
+    const { startLab } = await loadLab();
+    let lab: RunningLab;
+    try {
+      lab = await startLab(options);
+    } catch (err) {
+      throw startError(err, flags.port);
+    }
+    const stopping = waitForStopSignal(dataDir);
+    await writeState(dataDir, lab.info);
+
+    if (this.jsonEnabled()) {
+      this.logJson(lab.info);
+    } else {
+      this.log(formatLabInfo(lab.info));
+    }
+
+    const signal = await stopping;
+    this.logToStderr(`${signal}: draining in-flight work (up to ${DRAIN_MS / 1000} s)…`);
+    try {
+      await lab.close(DRAIN_MS);
+    } finally {
+      await removeState(dataDir);
+    }
+    this.logToStderr('The lab stopped.');
+    // Something left open (a client's keep-alive socket, a stray timer) must not keep us alive.
+    setTimeout(() => process.exit(EXIT.ok), 2_000).unref();
+  }
+}
+
+async function loadLab(): Promise<typeof LabModule> {
+  try {
+    return await import('@twilio-lab/lab');
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new CliError(
+      'LAB_START_FAILED',
+      `The lab package could not be loaded (${message}); build it with \`npm run build\`.`,
+      { cause: err },
+    );
+  }
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once (EXIT.aborted). */
+function waitForStopSignal(dataDir: string): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received) {
+        rmSync(statePath(dataDir), { force: true });
+        process.exit(EXIT.aborted);
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+function startError(err: unknown, port: number): CliError {
+  const e = err as { code?: unknown; message?: unknown };
+  if (
+    e.code === 'EADDRINUSE' ||
+    (typeof e.message === 'string' && /EADDRINUSE|address in use/i.test(e.message))
+  ) {
+    return new CliError(
+      'LAB_START_FAILED',
+      `Port ${port} is already in use; stop what listens there or pick another with --port (0 picks a free one).`,
+      { cause: err },
+    );
+  }
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
+  return new CliError('LAB_START_FAILED', `The lab did not start: ${message}${code}`, { cause: err });
+}

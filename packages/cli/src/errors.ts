@@ -1,0 +1,41 @@
+/**
+ * Exit codes (k6-style, shared by every command) and the CLI's own error catalogue. Each error a
+ * user can hit has a stable code and a message that says what to do next.
+ */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  /** A second Ctrl-C during shutdown: the drain was cut short. */
+  aborted: 105,
+} as const;
+
+export type CliErrorCode =
+  | 'LAB_NOT_RUNNING'
+  | 'LAB_STATE_INVALID'
+  | 'LAB_UNREACHABLE'
+  | 'LAB_TIMEOUT'
+  | 'LAB_UNAUTHORIZED'
+  | 'LAB_REQUEST_FAILED'
+  | 'LAB_BAD_RESPONSE'
+  | 'LAB_START_FAILED'
+  | 'INVALID_FLAG';
+
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly exitCode: number;
+  /** Twilio error code when the lab answered with one. */
+  readonly twilioCode: number | undefined;
+
+  constructor(
+    code: CliErrorCode,
+    message: string,
+    options: { exitCode?: number; twilioCode?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
+    this.code = code;
+    this.exitCode = options.exitCode ?? (code === 'INVALID_FLAG' ? EXIT.usage : EXIT.error);
+    this.twilioCode = options.twilioCode;
+  }
+}
