@@ -81,7 +81,12 @@ export interface HandsetService {
   /** Messages this handset received and sent, oldest first; `since` (epoch ms) filters. */
   inbox(e164: string, options?: { since?: number; limit?: number }): HandsetMessage[];
   /** The handset sends an SMS (an inbound message for the platform). Resolves when the carrier has passed it on. */
-  send(input: { from: string; to: string; body: string; mediaUrls?: readonly string[] }): Promise<HandsetMessage>;
+  send(input: {
+    from: string;
+    to: string;
+    body: string;
+    mediaUrls?: readonly string[];
+  }): Promise<HandsetMessage>;
   /** Resolves with the first message received by `e164` after `since` matching `predicate`, or rejects after `timeoutMs`. */
   waitFor(
     e164: string,

@@ -1,0 +1,575 @@
+/**
+ * One simulated carrier: an SMSC speaking SMPP 3.4 over real TCP on loopback. It accepts
+ * transceiver binds with its credentials, answers submits after a sampled latency (throttling
+ * above maxTps or the window), delivers to the shared handsets, sends delivery receipts, and
+ * carries mobile-originated messages from handsets to the bound platform. Fault hooks
+ * (unbindAll, close, setOutcomes, pause) let chaos experiments break it on purpose.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PDU, PduValue, Server, Session } from 'smpp';
+import type { CarrierConfig, CarrierOutcomes } from './carrier-config.js';
+import { outcomeIssues } from './carrier-config.js';
+import { DelayQueue } from './delay-queue.js';
+import { SuperNetworkError } from './errors.js';
+import type { HandsetRegistry } from './handset-registry.js';
+import { LogNormalSampler, seededRandom } from './random.js';
+import { DLR_ERR, MESSAGE_STATE, formatReceipt } from './receipt.js';
+import type { ReceiptStat } from './receipt.js';
+import { bodyFields, encodeBody } from './sms-codec.js';
+import { withinMs } from './timeouts.js';
+import {
+  ESM_CLASS_DELIVERY_RECEIPT,
+  STATUS,
+  TLV_MESSAGE_SID,
+  bodyOf,
+  destroySession,
+  encodeMediaUrls,
+  fromSmppAddress,
+  mediaUrlsOf,
+  sendBatched,
+  smpp,
+  toSmppAddress,
+  TLV_MEDIA_URLS,
+} from './smpp-protocol.js';
+
+/** Attempts for a deliver_sm the platform refuses (ESME_RSYSERR) before the carrier gives up. */
+const MAX_DELIVER_ATTEMPTS = 5;
+const DELIVER_RETRY_BASE_MS = 50;
+
+interface BindState {
+  readonly session: Session;
+  bound: boolean;
+  closed: boolean;
+  /** Submits received on this bind and not yet answered (the window). */
+  outstanding: number;
+  /** deliver_sm sent on this bind, by sequence number, awaiting deliver_sm_resp. */
+  readonly awaiting: Map<number, OutgoingDeliver>;
+}
+
+interface AcceptedMessage {
+  id: string;
+  from: string;
+  to: string;
+  body: string;
+  mediaUrls: readonly string[];
+  messageSid: string | null;
+  submittedAt: number;
+  validUntil: number | null;
+  wantsReceipt: boolean;
+  origin: BindState;
+}
+
+interface OutgoingDeliver {
+  kind: 'receipt' | 'mobile-originated';
+  fields: Record<string, PduValue>;
+  attempts: number;
+  preferred: BindState | null;
+  settle: ((error: Error | null) => void) | null;
+}
+
+type SimJob =
+  | { kind: 'submit-resp'; bind: BindState; sequence: number; message: AcceptedMessage }
+  | { kind: 'receipt'; message: AcceptedMessage }
+  | { kind: 'deliver'; deliver: OutgoingDeliver };
+
+export interface CarrierCounters {
+  submitted: number;
+  delivered: number;
+  failed: number;
+  throttled: number;
+}
+
+export interface SimulatorLog {
+  warn(obj: object, msg?: string): void;
+}
+
+export class CarrierSimulator {
+  readonly config: CarrierConfig;
+  readonly counters: CarrierCounters = { submitted: 0, delivered: 0, failed: 0, throttled: 0 };
+
+  private outcomes: CarrierOutcomes;
+  private server: Server | null = null;
+  private listenPort: number;
+  private readonly binds = new Set<BindState>();
+  private readonly jobs: DelayQueue<SimJob>;
+  private readonly random: () => number;
+  private readonly submitLatency: LogNormalSampler;
+  private readonly receiptLatency: LogNormalSampler;
+  private readonly idPrefix = randomBytes(3).toString('hex');
+  private nextId = 0;
+  private roundRobin = 0;
+  /** Receipts with no bound platform to go to; a real SMSC stores them until the next bind. */
+  private parked: OutgoingDeliver[] = [];
+  private readonly pendingMobileOriginated = new Set<OutgoingDeliver>();
+  private tokens: number;
+  private tokensAt = Date.now();
+  private pausedUntil = 0;
+  private forcedSubmitStatus = 0;
+  private resumeTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    config: CarrierConfig,
+    private readonly handsets: HandsetRegistry,
+    private readonly log?: SimulatorLog,
+  ) {
+    this.config = config;
+    this.outcomes = { ...config.outcomes };
+    this.listenPort = config.port ?? 0;
+    this.random = seededRandom(config.seed ?? hashName(config.name));
+    this.submitLatency = new LogNormalSampler(
+      config.submitLatencyMs.median,
+      config.submitLatencyMs.p99,
+      this.random,
+    );
+    this.receiptLatency = new LogNormalSampler(
+      config.receiptLatencyMs.median,
+      config.receiptLatencyMs.p99,
+      this.random,
+    );
+    this.tokens = config.maxTps ?? 0;
+    this.jobs = new DelayQueue<SimJob>(this.runJob, (error) =>
+      this.log?.warn({ carrier: config.name, error }, 'job failed'),
+    );
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** TCP port; after the first start() it is fixed so a restarted simulator comes back at the same address. */
+  get port(): number {
+    return this.listenPort;
+  }
+
+  address(): string {
+    return `smpp://127.0.0.1:${this.listenPort}`;
+  }
+
+  get listening(): boolean {
+    return this.server !== null;
+  }
+
+  /** True when at least one platform bind is up. */
+  get bound(): boolean {
+    for (const bind of this.binds) if (bind.bound) return true;
+    return false;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = smpp.createServer({}, (session) => this.accept(session));
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => {
+        reject(
+          new SuperNetworkError(
+            'CARRIER_START_FAILED',
+            `Carrier ${this.name} cannot listen on 127.0.0.1:${this.listenPort}: ${error.message}`,
+          ),
+        );
+      };
+      server.once('error', onError);
+      server.listen(this.listenPort, '127.0.0.1', () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.log?.warn({ carrier: this.name, error }, 'carrier server error'));
+    const address = server.address();
+    if (address && typeof address === 'object') this.listenPort = address.port;
+    this.server = server;
+  }
+
+  /** Stops listening, drops every bind and every pending action. start() brings it back on the same port. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    this.jobs.clear();
+    this.parked = [];
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
+    this.pausedUntil = 0;
+    for (const deliver of this.pendingMobileOriginated) {
+      deliver.settle?.(
+        new SuperNetworkError(
+          'NETWORK_CLOSED',
+          `Carrier ${this.name} closed before the platform accepted the message`,
+        ),
+      );
+    }
+    this.pendingMobileOriginated.clear();
+    const closing = [...this.binds].map((bind) => destroyBind(bind));
+    if (server) closing.push(new Promise<void>((resolve) => server.close(() => resolve())));
+    await Promise.all(closing);
+  }
+
+  /** Sends unbind on every bind (the platform should reconnect), then drops the connections. */
+  async unbindAll(): Promise<void> {
+    await Promise.all(
+      [...this.binds].map(async (bind) => {
+        if (!bind.closed && bind.bound) {
+          bind.bound = false;
+          bind.session.send(new smpp.PDU('unbind', {}));
+          const answered = new Promise<void>((resolve) => bind.session.once('unbind_resp', () => resolve()));
+          await withinMs(answered, 500);
+        }
+        await destroyBind(bind);
+      }),
+    );
+  }
+
+  setOutcomes(outcomes: CarrierOutcomes): void {
+    const issues = outcomeIssues(outcomes, 'outcomes');
+    if (issues.length > 0) throw new RangeError(`Carrier ${this.name}: ${issues[0]!.message}`);
+    this.outcomes = { ...outcomes };
+  }
+
+  /** Answers every submit with this SMPP error status (e.g. ESME_RSYSERR) until called with 0. */
+  failSubmits(status: number): void {
+    this.forcedSubmitStatus = status;
+  }
+
+  /** The carrier stalls for `ms`: it stops reading PDUs and holds every scheduled response and receipt. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    for (const bind of this.binds) bind.session.pause();
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = null;
+      this.pausedUntil = 0;
+      for (const bind of this.binds) if (!bind.closed) bind.session.resume();
+    }, ms);
+  }
+
+  /** A handset's message towards the platform; resolves once the platform answered deliver_sm_resp OK. */
+  sendMobileOriginated(input: {
+    from: string;
+    to: string;
+    body: string;
+    mediaUrls: readonly string[];
+  }): Promise<void> {
+    const source = toSmppAddress(input.from);
+    const destination = toSmppAddress(input.to);
+    const fields: Record<string, PduValue> = {
+      source_addr: source.addr,
+      source_addr_ton: source.ton,
+      source_addr_npi: source.npi,
+      destination_addr: destination.addr,
+      dest_addr_ton: destination.ton,
+      dest_addr_npi: destination.npi,
+      esm_class: 0,
+      ...bodyFields(encodeBody(input.body)),
+    };
+    const media = encodeMediaUrls(input.mediaUrls);
+    if (media) fields[TLV_MEDIA_URLS] = media;
+    return new Promise<void>((resolve, reject) => {
+      const deliver: OutgoingDeliver = {
+        kind: 'mobile-originated',
+        fields,
+        attempts: 0,
+        preferred: null,
+        settle: (error) => {
+          this.pendingMobileOriginated.delete(deliver);
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      this.pendingMobileOriginated.add(deliver);
+      this.dispatch(deliver);
+    });
+  }
+
+  // ---- sessions --------------------------------------------------------------------------
+
+  private accept(session: Session): void {
+    const bind: BindState = { session, bound: false, closed: false, outstanding: 0, awaiting: new Map() };
+    this.binds.add(bind);
+    if (this.pausedUntil > Date.now()) session.pause();
+    session.socket.setNoDelay(true);
+    session.on('pdu', (pdu: PDU) => this.onPdu(bind, pdu));
+    // Resets and aborted writes surface here; the 'close' that follows does the cleanup.
+    session.on('error', () => undefined);
+    session.on('close', () => this.onClose(bind));
+  }
+
+  private onPdu(bind: BindState, pdu: PDU): void {
+    switch (pdu.command) {
+      case 'submit_sm':
+        this.onSubmit(bind, pdu);
+        return;
+      case 'deliver_sm_resp':
+        this.onDeliverResp(bind, pdu);
+        return;
+      case 'enquire_link':
+        bind.session.send(pdu.response());
+        return;
+      case 'bind_transceiver':
+        this.onBind(bind, pdu);
+        return;
+      case 'bind_transmitter':
+      case 'bind_receiver':
+        // Only transceiver binds are offered: receipts and MO messages share the submit connection.
+        bind.session.send(pdu.response({ command_status: STATUS.BIND_FAILED }));
+        return;
+      case 'unbind':
+        bind.bound = false;
+        bind.session.send(pdu.response(), () => bind.session.close());
+        return;
+      case 'unbind_resp':
+      case 'enquire_link_resp':
+      case 'generic_nack':
+        return;
+      default:
+        if (!pdu.isResponse()) bind.session.send(pdu.response({ command_status: smpp.ESME_RINVCMDID }));
+    }
+  }
+
+  private onBind(bind: BindState, pdu: PDU): void {
+    if (pdu.system_id !== this.config.systemId || pdu.password !== this.config.password) {
+      bind.session.send(pdu.response({ command_status: STATUS.BIND_FAILED }), () => bind.session.close());
+      return;
+    }
+    bind.bound = true;
+    bind.session.send(pdu.response({ system_id: this.name }));
+    const parked = this.parked;
+    this.parked = [];
+    for (const deliver of parked) this.dispatch(deliver);
+  }
+
+  private onClose(bind: BindState): void {
+    bind.closed = true;
+    bind.bound = false;
+    this.binds.delete(bind);
+    // Closing: close() already settled what was pending and must not be handed new timers.
+    if (!this.server) return;
+    // Whatever the platform had not acknowledged goes out again on another bind (or waits).
+    for (const deliver of bind.awaiting.values()) this.jobs.schedule(0, { kind: 'deliver', deliver });
+    bind.awaiting.clear();
+  }
+
+  // ---- submits ---------------------------------------------------------------------------
+
+  private onSubmit(bind: BindState, pdu: PDU): void {
+    const sequence = pdu.sequence_number;
+    if (!bind.bound) {
+      bind.session.send(
+        new smpp.PDU('submit_sm_resp', {
+          sequence_number: sequence,
+          command_status: STATUS.INVALID_BIND_STATUS,
+        }),
+      );
+      return;
+    }
+    if (this.forcedSubmitStatus !== 0) {
+      bind.session.send(
+        new smpp.PDU('submit_sm_resp', {
+          sequence_number: sequence,
+          command_status: this.forcedSubmitStatus,
+        }),
+      );
+      return;
+    }
+    const window = this.config.window;
+    if ((window !== undefined && bind.outstanding >= window) || !this.takeToken()) {
+      this.counters.throttled++;
+      bind.session.send(
+        new smpp.PDU('submit_sm_resp', { sequence_number: sequence, command_status: STATUS.THROTTLED }),
+      );
+      return;
+    }
+    const now = Date.now();
+    const validity = pdu.validity_period;
+    const message: AcceptedMessage = {
+      id: this.idPrefix + (++this.nextId).toString(16),
+      from: fromSmppAddress(pdu.source_addr, pdu.source_addr_ton),
+      to: fromSmppAddress(pdu.destination_addr, pdu.dest_addr_ton),
+      body: bodyOf(pdu),
+      mediaUrls: mediaUrlsOf(pdu),
+      messageSid: typeof pdu[TLV_MESSAGE_SID] === 'string' ? (pdu[TLV_MESSAGE_SID] as string) : null,
+      submittedAt: now,
+      validUntil: validity instanceof Date ? validity.getTime() : null,
+      wantsReceipt: ((pdu.registered_delivery ?? 0) & 0x03) !== 0,
+      origin: bind,
+    };
+    bind.outstanding++;
+    this.jobs.schedule(this.submitLatency.next(), { kind: 'submit-resp', bind, sequence, message });
+  }
+
+  /** Token bucket refilled continuously at maxTps, holding at most one second of tokens. */
+  private takeToken(): boolean {
+    const maxTps = this.config.maxTps;
+    if (maxTps === undefined) return true;
+    const now = Date.now();
+    this.tokens = Math.min(maxTps, this.tokens + ((now - this.tokensAt) * maxTps) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private readonly runJob = (job: SimJob): void => {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) {
+      this.jobs.schedule(wait, job);
+      return;
+    }
+    switch (job.kind) {
+      case 'submit-resp':
+        this.answerSubmit(job.bind, job.sequence, job.message);
+        return;
+      case 'receipt':
+        this.complete(job.message);
+        return;
+      case 'deliver':
+        this.dispatch(job.deliver);
+        return;
+    }
+  };
+
+  private answerSubmit(bind: BindState, sequence: number, message: AcceptedMessage): void {
+    bind.outstanding--;
+    // The bind died before the answer: the platform sees the loss and fails over; the message is gone.
+    if (bind.closed) return;
+    sendBatched(
+      bind.session,
+      new smpp.PDU('submit_sm_resp', { sequence_number: sequence, message_id: message.id }),
+    );
+    this.counters.submitted++;
+    this.jobs.schedule(this.receiptLatency.next(), { kind: 'receipt', message });
+  }
+
+  /** The message's fate: delivered to the handset or not, then the receipt if one was requested. */
+  private complete(message: AcceptedMessage): void {
+    const now = Date.now();
+    const { stat, err } = this.drawOutcome(message, now);
+    if (stat === 'DELIVRD') {
+      this.counters.delivered++;
+      this.handsets.deliver({
+        direction: 'in',
+        from: message.from,
+        to: message.to,
+        body: message.body,
+        mediaUrls: message.mediaUrls,
+        carrier: this.name,
+        messageSid: message.messageSid,
+        at: now,
+      });
+    } else {
+      this.counters.failed++;
+    }
+    if (!message.wantsReceipt) return;
+    const source = toSmppAddress(message.to);
+    const destination = toSmppAddress(message.from);
+    const text = formatReceipt({
+      id: message.id,
+      stat,
+      err,
+      submittedAt: message.submittedAt,
+      doneAt: now,
+      body: message.body,
+    });
+    this.dispatch({
+      kind: 'receipt',
+      fields: {
+        source_addr: source.addr,
+        source_addr_ton: source.ton,
+        source_addr_npi: source.npi,
+        destination_addr: destination.addr,
+        dest_addr_ton: destination.ton,
+        dest_addr_npi: destination.npi,
+        esm_class: ESM_CLASS_DELIVERY_RECEIPT,
+        ...bodyFields(encodeBody(text)),
+        receipted_message_id: message.id,
+        message_state: MESSAGE_STATE[stat],
+      },
+      attempts: 0,
+      preferred: message.origin,
+      settle: null,
+    });
+  }
+
+  private drawOutcome(message: AcceptedMessage, now: number): { stat: ReceiptStat; err: string } {
+    if (message.validUntil !== null && now > message.validUntil)
+      return { stat: 'EXPIRED', err: DLR_ERR.NONE };
+    const o = this.outcomes;
+    const r = this.random();
+    if (r < o.delivered) return { stat: 'DELIVRD', err: DLR_ERR.NONE };
+    if (r < o.delivered + o.undelivered || o.failed === 0) {
+      const stat = o.undeliveredStat ?? 'UNDELIV';
+      return {
+        stat,
+        err: stat === 'EXPIRED' ? DLR_ERR.NONE : (o.undeliveredErr ?? DLR_ERR.ABSENT_SUBSCRIBER),
+      };
+    }
+    return { stat: 'REJECTD', err: o.failedErr ?? DLR_ERR.FILTERED };
+  }
+
+  // ---- deliver_sm towards the platform ---------------------------------------------------
+
+  private pickBind(preferred: BindState | null): BindState | null {
+    if (preferred && preferred.bound && !preferred.closed) return preferred;
+    const binds = [...this.binds].filter((b) => b.bound && !b.closed);
+    if (binds.length === 0) return null;
+    return binds[this.roundRobin++ % binds.length]!;
+  }
+
+  private dispatch(deliver: OutgoingDeliver): void {
+    if (!this.server) {
+      deliver.settle?.(new SuperNetworkError('NETWORK_CLOSED', `Carrier ${this.name} is not running`));
+      return;
+    }
+    const bind = this.pickBind(deliver.preferred);
+    if (bind) {
+      const pdu = new smpp.PDU('deliver_sm', deliver.fields);
+      if (sendBatched(bind.session, pdu)) {
+        bind.awaiting.set(pdu.sequence_number, deliver);
+        return;
+      }
+    }
+    if (deliver.kind === 'receipt') {
+      this.parked.push(deliver);
+      return;
+    }
+    this.retry(deliver, 'no platform bind is up');
+  }
+
+  private onDeliverResp(bind: BindState, pdu: PDU): void {
+    const deliver = bind.awaiting.get(pdu.sequence_number);
+    if (!deliver) return;
+    bind.awaiting.delete(pdu.sequence_number);
+    if (pdu.command_status === STATUS.OK) {
+      deliver.settle?.(null);
+      return;
+    }
+    this.retry(deliver, `the platform answered status 0x${pdu.command_status.toString(16)}`);
+  }
+
+  private retry(deliver: OutgoingDeliver, reason: string): void {
+    deliver.attempts++;
+    if (deliver.attempts >= MAX_DELIVER_ATTEMPTS) {
+      if (deliver.settle) {
+        deliver.settle(
+          new SuperNetworkError(
+            'HANDSET_SEND_FAILED',
+            `Carrier ${this.name} gave up after ${deliver.attempts} attempts: ${reason}`,
+          ),
+        );
+      } else {
+        this.log?.warn({ carrier: this.name, reason }, 'delivery receipt dropped after retries');
+      }
+      return;
+    }
+    deliver.preferred = null;
+    this.jobs.schedule(DELIVER_RETRY_BASE_MS * 2 ** (deliver.attempts - 1), { kind: 'deliver', deliver });
+  }
+}
+
+function destroyBind(bind: BindState): Promise<void> {
+  return destroySession(bind.session);
+}
+
+/** A stable default seed per carrier name, so an unseeded config is still reproducible. */
+function hashName(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

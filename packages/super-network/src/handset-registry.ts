@@ -1,0 +1,166 @@
+/**
+ * The simulated handsets of one super-network, shared by all its carriers: every delivered
+ * message lands in the recipient's inbox, and a handset sends through a carrier chosen by the
+ * network (see `sender`). Inboxes are bounded so a long storm cannot exhaust memory.
+ */
+import { isE164 } from '@twilio-lab/core';
+import { SuperNetworkError } from './errors.js';
+import type { HandsetMessage, HandsetService } from './types.js';
+
+export type HandsetSender = (input: {
+  from: string;
+  to: string;
+  body: string;
+  mediaUrls: readonly string[];
+}) => Promise<{ carrier: string }>;
+
+interface Waiter {
+  since: number;
+  predicate: ((m: HandsetMessage) => boolean) | undefined;
+  resolve: (m: HandsetMessage) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface HandsetRegistryOptions {
+  /** Messages kept per handset (oldest dropped first). */
+  maxMessagesPerHandset?: number;
+  /** Handsets kept (the least recently created inbox is dropped first). */
+  maxHandsets?: number;
+}
+
+export class HandsetRegistry implements HandsetService {
+  private readonly inboxes = new Map<string, HandsetMessage[]>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly maxPerHandset: number;
+  private readonly maxHandsets: number;
+  private sender: HandsetSender | null = null;
+
+  constructor(options: HandsetRegistryOptions = {}) {
+    this.maxPerHandset = options.maxMessagesPerHandset ?? 1000;
+    this.maxHandsets = options.maxHandsets ?? 100_000;
+  }
+
+  /** The network decides which carrier carries a handset's message. */
+  setSender(sender: HandsetSender): void {
+    this.sender = sender;
+  }
+
+  /** Called by a carrier when it delivers a message to a handset. */
+  deliver(message: HandsetMessage): void {
+    this.append(message.to, message);
+    const waiting = this.waiters.get(message.to);
+    if (!waiting) return;
+    for (const waiter of waiting) {
+      if (message.at < waiter.since) continue;
+      if (waiter.predicate && !waiter.predicate(message)) continue;
+      this.settle(message.to, waiter);
+      waiter.resolve(message);
+    }
+  }
+
+  inbox(e164: string, options: { since?: number; limit?: number } = {}): HandsetMessage[] {
+    const messages = this.inboxes.get(e164) ?? [];
+    const since = options.since;
+    const filtered = since === undefined ? messages.slice() : messages.filter((m) => m.at >= since);
+    const limit = options.limit;
+    return limit !== undefined && limit >= 0 && filtered.length > limit ? filtered.slice(-limit) : filtered;
+  }
+
+  async send(input: {
+    from: string;
+    to: string;
+    body: string;
+    mediaUrls?: readonly string[];
+  }): Promise<HandsetMessage> {
+    if (!isE164(input.from)) {
+      throw new SuperNetworkError(
+        'INVALID_NUMBER',
+        `A handset number must be E.164 (+ and 7-15 digits), got '${input.from}'`,
+      );
+    }
+    if (!this.sender)
+      throw new SuperNetworkError('NO_BOUND_CARRIER', 'No carrier is attached to the handsets');
+    const mediaUrls = input.mediaUrls ?? [];
+    const { carrier } = await this.sender({ from: input.from, to: input.to, body: input.body, mediaUrls });
+    const message: HandsetMessage = {
+      direction: 'out',
+      from: input.from,
+      to: input.to,
+      body: input.body,
+      mediaUrls,
+      carrier,
+      messageSid: null,
+      at: Date.now(),
+    };
+    this.append(input.from, message);
+    return message;
+  }
+
+  waitFor(
+    e164: string,
+    options: { since?: number; timeoutMs: number; predicate?: (m: HandsetMessage) => boolean },
+  ): Promise<HandsetMessage> {
+    const since = options.since ?? 0;
+    const predicate = options.predicate;
+    for (const m of this.inboxes.get(e164) ?? []) {
+      if (m.direction === 'in' && m.at >= since && (!predicate || predicate(m))) return Promise.resolve(m);
+    }
+    return new Promise<HandsetMessage>((resolve, reject) => {
+      const waiter: Waiter = {
+        since,
+        predicate,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.settle(e164, waiter);
+          reject(
+            new SuperNetworkError(
+              'HANDSET_WAIT_TIMEOUT',
+              `No matching message reached ${e164} within ${options.timeoutMs} ms`,
+            ),
+          );
+        }, options.timeoutMs),
+      };
+      let set = this.waiters.get(e164);
+      if (!set) this.waiters.set(e164, (set = new Set()));
+      set.add(waiter);
+    });
+  }
+
+  clear(e164?: string): void {
+    if (e164 === undefined) this.inboxes.clear();
+    else this.inboxes.delete(e164);
+  }
+
+  /** Rejects every pending waitFor (the network is closing). */
+  close(): void {
+    for (const [e164, set] of this.waiters) {
+      for (const waiter of set) {
+        this.settle(e164, waiter);
+        waiter.reject(new SuperNetworkError('NETWORK_CLOSED', 'The super-network was closed'));
+      }
+    }
+  }
+
+  private settle(e164: string, waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    const set = this.waiters.get(e164);
+    if (!set) return;
+    set.delete(waiter);
+    if (set.size === 0) this.waiters.delete(e164);
+  }
+
+  private append(e164: string, message: HandsetMessage): void {
+    let messages = this.inboxes.get(e164);
+    if (!messages) {
+      if (this.inboxes.size >= this.maxHandsets) {
+        const oldest = this.inboxes.keys().next();
+        if (!oldest.done) this.inboxes.delete(oldest.value);
+      }
+      this.inboxes.set(e164, (messages = []));
+    }
+    messages.push(message);
+    if (messages.length > this.maxPerHandset) messages.splice(0, messages.length - this.maxPerHandset);
+  }
+}

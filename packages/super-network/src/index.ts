@@ -1,0 +1,33 @@
+export { SubmitError } from './types.js';
+export type {
+  SmsEncoding,
+  OutboundSms,
+  SubmitResult,
+  ReceiptStatus,
+  DeliveryReceipt,
+  InboundSms,
+  HandsetMessage,
+  HandsetService,
+  CarrierStatus,
+  SuperNetwork,
+} from './types.js';
+export { createSuperNetwork } from './super-network.js';
+export type {
+  SuperNetworkOptions,
+  RunningSuperNetwork,
+  CarrierAddress,
+  SuperNetworkLog,
+} from './super-network.js';
+export { CarrierConfigSchema, loadCarriersFile, validateCarriers } from './carrier-config.js';
+export type { CarrierConfig, CarrierOutcomes } from './carrier-config.js';
+export { defaultCarriers } from './default-carriers.js';
+export type { CarrierProfile } from './default-carriers.js';
+export { CarrierSimulator } from './carrier-simulator.js';
+export type { CarrierCounters } from './carrier-simulator.js';
+export { SmppRoute, RouteError } from './smpp-route.js';
+export type { SmppRouteOptions, RouteFailure, RouteReceipt, ReceiptTarget } from './smpp-route.js';
+export { HandsetRegistry } from './handset-registry.js';
+export { SuperNetworkError } from './errors.js';
+export type { SuperNetworkErrorCode } from './errors.js';
+export { encodeBody, isGsm7 } from './sms-codec.js';
+export { formatReceipt, parseReceipt, receiptOutcome } from './receipt.js';
