@@ -10,23 +10,26 @@ export interface PendingWrite {
 }
 
 /**
- * Runs one batch in one transaction; sets `result` or `error` on every item, never throws.
- * Returns whether a transaction was committed.
+ * Runs one batch in one transaction; sets `result` or `error` on every item, never throws
+ * (a returned promise never rejects). Returns whether a transaction was committed.
+ * Synchronous for the in-thread store, a promise for the writer thread.
  */
-export type BatchExecutor = (batch: readonly PendingWrite[]) => boolean;
+export type BatchExecutor = (batch: readonly PendingWrite[]) => boolean | Promise<boolean>;
 
 /**
  * Group commit: every write() arriving before the next check phase of the event loop joins
  * one batch, which the executor commits as one transaction (one fsync for all callers).
- * The executor is synchronous (better-sqlite3), so nothing can arrive while a commit runs:
- * calls made meanwhile wait in `#pending` for the next flush. A batch is capped so one huge
- * burst cannot hold every caller's latency hostage to the slowest tail.
+ * At most one batch is in flight: calls made while it runs (on the writer thread, or before a
+ * synchronous commit returns) wait in `#pending` and form the next batch, so batches grow
+ * exactly when the disk is the bottleneck. A batch is capped so one huge burst cannot hold
+ * every caller's latency hostage to the slowest tail.
  */
 export class GroupCommitter {
   readonly #execute: BatchExecutor;
   readonly #maxBatch: number;
   #pending: PendingWrite[] = [];
   #scheduled: NodeJS.Immediate | null = null;
+  #inFlight: Promise<void> | null = null;
   #commits = 0;
   #writes = 0;
 
@@ -38,31 +41,59 @@ export class GroupCommitter {
   submit(ops: readonly WriteOp[]): Promise<number[]> {
     return new Promise<number[]>((resolve, reject) => {
       this.#pending.push({ ops, resolve, reject });
-      if (this.#scheduled === null) this.#scheduled = setImmediate(this.#onImmediate);
+      this.#schedule();
     });
   }
 
-  /** Commits everything queued, synchronously (used by close). */
+  /** Commits everything queued, synchronously. Only for a synchronous executor (close of the in-thread store). */
   flushAll(): void {
     if (this.#scheduled !== null) {
       clearImmediate(this.#scheduled);
       this.#scheduled = null;
     }
-    while (this.#pending.length > 0) this.#flushOne();
+    while (this.#pending.length > 0) {
+      const running = this.#flushOne();
+      if (running !== null) throw new Error('flushAll needs a synchronous executor; use drain()');
+    }
+  }
+
+  /** Resolves once nothing is queued or in flight (every accepted write has its answer). */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.#inFlight !== null) {
+        await this.#inFlight;
+        continue;
+      }
+      if (this.#pending.length === 0) return;
+      if (this.#scheduled !== null) {
+        clearImmediate(this.#scheduled);
+        this.#scheduled = null;
+      }
+      const running = this.#flushOne();
+      if (running !== null) await running;
+    }
   }
 
   get stats(): { commits: number; writes: number } {
     return { commits: this.#commits, writes: this.#writes };
   }
 
+  #schedule(): void {
+    if (this.#scheduled === null && this.#inFlight === null && this.#pending.length > 0) {
+      this.#scheduled = setImmediate(this.#onImmediate);
+    }
+  }
+
   readonly #onImmediate = (): void => {
     this.#scheduled = null;
+    if (this.#inFlight !== null) return;
     this.#flushOne();
-    // What is left beyond the cap goes in the next turn, after pending I/O got a chance.
-    if (this.#pending.length > 0) this.#scheduled = setImmediate(this.#onImmediate);
+    // What is left beyond the cap (or arrived meanwhile) goes in the next turn, after pending I/O.
+    this.#schedule();
   };
 
-  #flushOne(): void {
+  /** Starts one batch; returns its completion when the executor is asynchronous, else null. */
+  #flushOne(): Promise<void> | null {
     const all = this.#pending;
     let batch: PendingWrite[];
     if (all.length <= this.#maxBatch) {
@@ -72,7 +103,22 @@ export class GroupCommitter {
       batch = all.slice(0, this.#maxBatch);
       this.#pending = all.slice(this.#maxBatch);
     }
-    if (this.#execute(batch)) this.#commits += 1;
+    const outcome = this.#execute(batch);
+    if (typeof outcome === 'boolean') {
+      this.#settle(batch, outcome);
+      return null;
+    }
+    const running = outcome.then((committed) => {
+      this.#inFlight = null;
+      this.#settle(batch, committed);
+      this.#schedule();
+    });
+    this.#inFlight = running;
+    return running;
+  }
+
+  #settle(batch: readonly PendingWrite[], committed: boolean): void {
+    if (committed) this.#commits += 1;
     this.#writes += batch.length;
     for (const item of batch) {
       if (item.error !== undefined) item.reject(item.error);

@@ -19,7 +19,10 @@ function freshPath(): string {
   return join(root, `store-${counter}.sqlite`);
 }
 
-storeContract('sqlite (file, synchronous=full)', () => openSqliteStore({ path: freshPath() }));
+storeContract('sqlite (file, synchronous=full, writer thread)', () => openSqliteStore({ path: freshPath() }));
+storeContract('sqlite (file, synchronous=full, inline writer)', () =>
+  openSqliteStore({ path: freshPath(), writer: 'inline' }),
+);
 storeContract('sqlite (file, synchronous=normal)', () =>
   openSqliteStore({ path: freshPath(), synchronous: 'normal' }),
 );
@@ -38,6 +41,26 @@ storeDurabilityContract('sqlite', {
 });
 
 describe('openSqliteStore', () => {
+  it('commits on the writer thread while this thread stays free to read', async () => {
+    const store = await openSqliteStore({ path: freshPath() });
+    try {
+      await store.migrate([{ id: 't-1', sql: 'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)' }]);
+      // Many writes in flight at once: while the thread commits one batch the rest queue up,
+      // so they need far fewer commits than calls; every one is readable once resolved.
+      const writes = Array.from({ length: 500 }, (_, i) =>
+        store.write([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [i, `v${i}`] }]),
+      );
+      const before = await store.get<{ n: number }>('SELECT COUNT(*) AS n FROM t');
+      assert.ok(before !== undefined && before.n < 500, 'reads do not wait for pending writes');
+      await Promise.all(writes);
+      assert.deepEqual(await store.get('SELECT COUNT(*) AS n FROM t'), { n: 500 });
+      const stats = store.stats?.();
+      assert.ok(stats !== undefined && stats.writes === 500 && stats.commits < 500);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens in WAL mode with synchronous=FULL, foreign keys and a busy timeout', async () => {
     const store = await openSqliteStore({ path: freshPath() });
     try {

@@ -2,9 +2,18 @@
  * The embedded Store: better-sqlite3 in WAL mode with group commit. Durable by default
  * (synchronous=FULL): a write() resolves only after its transaction's commit was synced, so
  * an acknowledged row survives SIGKILL and power loss.
+ *
+ * A file store commits on a dedicated writer thread (sqlite-writer.ts) with its own
+ * connection: the commit's fsync and the row writes then never block the event loop, and
+ * requests arriving meanwhile form the next group. Reads and migrations run on this thread's
+ * connection; WAL lets them proceed while the writer commits, and a read issued after a
+ * write resolved sees it. The ':memory:' store cannot be shared between connections, so it
+ * commits inline.
  */
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { BatchRunner, bindable, type CallOutcome } from './batch-runner.js';
 import { BackendError } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
 import type { PendingWrite } from './group-commit.js';
@@ -23,22 +32,54 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Most write() calls in one transaction. Default 2,000. */
   maxBatch?: number;
+  /** Where commits run: 'thread' (default for files) or 'inline' (always for ':memory:'). */
+  writer?: 'thread' | 'inline';
 }
 
 const MIGRATIONS_TABLE_SQL =
   'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)';
 
-export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  let store: SqliteStore;
   try {
-    return Promise.resolve(new SqliteStore(options, 'sqlite'));
+    store = new SqliteStore(options, 'sqlite');
   } catch (error) {
-    return Promise.reject(storeError(error, `cannot open the SQLite store at ${options.path}`));
+    throw storeError(error, `cannot open the SQLite store at ${options.path}`);
   }
+  await store.ready();
+  return store;
 }
 
 /** Same engine and code on ':memory:'. Nothing survives the process: only for --ephemeral. */
 export function openMemoryStore(): Promise<Store> {
-  return Promise.resolve(new SqliteStore({ path: ':memory:' }, 'memory'));
+  return Promise.resolve(new SqliteStore({ path: ':memory:', writer: 'inline' }, 'memory'));
+}
+
+/** Opens a connection with the store's pragmas. Shared with the writer thread. */
+export function openConnection(
+  path: string,
+  options: { synchronous?: 'full' | 'normal'; busyTimeoutMs?: number },
+): SqliteDatabase {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  // Numbers, not bigints: every INTEGER the schema holds (epoch ms, counters) fits in 2^53.
+  db.defaultSafeIntegers(false);
+  return db;
+}
+
+/** What the writer thread answers for one batch; errors cross the thread as plain data. */
+export interface WriterReply {
+  id: number;
+  committed: boolean;
+  outcomes: ({ changes: number[] } | { error: { message: string; code?: string } })[];
 }
 
 class SqliteStore implements Store {
@@ -46,49 +87,44 @@ class SqliteStore implements Store {
   readonly #db: SqliteDatabase;
   readonly #statements: StatementCache;
   readonly #committer: GroupCommitter;
-  readonly #begin: Statement<unknown[], unknown>;
-  readonly #commit: Statement<unknown[], unknown>;
-  readonly #rollback: Statement<unknown[], unknown>;
-  readonly #savepoint: Statement<unknown[], unknown>;
-  readonly #release: Statement<unknown[], unknown>;
-  readonly #rollbackToSavepoint: Statement<unknown[], unknown>;
+  readonly #writer: WriterThread | null;
   #closed: Promise<void> | null = null;
 
   constructor(options: SqliteStoreOptions, kind: 'sqlite' | 'memory') {
     this.kind = kind;
-    const db = new Database(options.path);
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
-      db.pragma('foreign_keys = ON');
-    } catch (error) {
-      db.close();
-      throw error;
+    this.#db = openConnection(options.path, options);
+    this.#statements = new StatementCache(this.#db);
+    const threaded = options.path !== ':memory:' && options.writer !== 'inline';
+    if (threaded) {
+      const writer = new WriterThread(options);
+      this.#writer = writer;
+      this.#committer = new GroupCommitter((batch) => writer.execute(batch), options.maxBatch);
+    } else {
+      this.#writer = null;
+      const runner = new BatchRunner(this.#db, this.#statements);
+      this.#committer = new GroupCommitter((batch) => {
+        const result = runner.run(batch.map((item) => item.ops));
+        applyOutcomes(batch, result.outcomes, (error) => storeError(error, 'write failed'));
+        return result.committed;
+      }, options.maxBatch);
     }
-    // Numbers, not bigints: every INTEGER the schema holds (epoch ms, counters) fits in 2^53.
-    db.defaultSafeIntegers(false);
-    this.#db = db;
-    this.#statements = new StatementCache(db);
-    // Savepoints nest inside the batch's transaction; one name is enough because each is
-    // released before the next one opens.
-    this.#begin = db.prepare('BEGIN IMMEDIATE');
-    this.#commit = db.prepare('COMMIT');
-    this.#rollback = db.prepare('ROLLBACK');
-    this.#savepoint = db.prepare('SAVEPOINT gc');
-    this.#release = db.prepare('RELEASE gc');
-    this.#rollbackToSavepoint = db.prepare('ROLLBACK TO gc');
-    this.#committer = new GroupCommitter((batch) => this.#executeBatch(batch), options.maxBatch);
   }
 
-  migrate(migrations: readonly Migration[]): Promise<void> {
-    if (this.#closed !== null) return Promise.reject(closedError());
+  /** Resolves once the writer thread has opened its connection. */
+  async ready(): Promise<void> {
     try {
-      this.#migrate(migrations);
-      return Promise.resolve();
+      await this.#writer?.ready;
     } catch (error) {
-      return Promise.reject(error);
+      this.#db.close();
+      throw error;
     }
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<void> {
+    if (this.#closed !== null) throw closedError();
+    // Migrations take the write lock on this connection: let the writer finish first.
+    await this.#committer.drain();
+    this.#migrate(migrations);
   }
 
   all<T extends object = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -120,16 +156,16 @@ class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    if (this.#closed === null) {
+    this.#closed ??= (async () => {
       try {
         // Writes already accepted were promised an answer: commit them before closing.
-        this.#committer.flushAll();
+        await this.#committer.drain();
+        await this.#writer?.close();
         this.#db.close();
-        this.#closed = Promise.resolve();
       } catch (error) {
-        this.#closed = Promise.reject(storeError(error, 'closing the store failed'));
+        throw storeError(error, 'closing the store failed');
       }
-    }
+    })();
     return this.#closed;
   }
 
@@ -164,94 +200,109 @@ class SqliteStore implements Store {
       }
     }
   }
+}
 
-  #executeBatch(batch: readonly PendingWrite[]): boolean {
-    try {
-      this.#begin.run();
-    } catch (error) {
-      failAll(batch, storeError(error, 'could not start a write transaction'));
-      return false;
+/** The main thread's handle on the writer thread: one batch in flight at a time (GroupCommitter ensures it). */
+class WriterThread {
+  readonly ready: Promise<void>;
+  readonly #worker: Worker;
+  #nextId = 0;
+  readonly #waiting = new Map<
+    number,
+    { batch: readonly PendingWrite[]; resolve: (committed: boolean) => void }
+  >();
+  #failure: Error | null = null;
+
+  constructor(options: SqliteStoreOptions) {
+    this.#worker = new Worker(new URL('./sqlite-writer.js', import.meta.url), {
+      workerData: {
+        path: options.path,
+        synchronous: options.synchronous ?? 'full',
+        busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      },
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#worker.once('message', (first: { ready?: true; error?: string }) => {
+        if (first.ready) resolve();
+        else
+          reject(
+            new BackendError(
+              'STORE_QUERY_FAILED',
+              `the store's writer thread failed to open: ${first.error}`,
+            ),
+          );
+      });
+      this.#worker.once('error', reject);
+    });
+    this.ready.then(
+      () => this.#worker.on('message', (reply: WriterReply) => this.#onReply(reply)),
+      () => undefined,
+    );
+    this.#worker.on('error', (error) => this.#fail(error));
+    this.#worker.on('exit', (code) => {
+      if (code !== 0 || this.#waiting.size > 0)
+        this.#fail(new Error(`writer thread exited with code ${code}`));
+    });
+  }
+
+  execute(batch: readonly PendingWrite[]): Promise<boolean> {
+    if (this.#failure !== null) {
+      const error = storeError(this.#failure, 'the store is unavailable');
+      for (const item of batch) item.error = error;
+      return Promise.resolve(false);
     }
-    for (const item of batch) {
-      try {
-        this.#savepoint.run();
-        item.result = this.#runOps(item.ops);
-        this.#release.run();
-      } catch (error) {
-        item.result = undefined;
-        item.error = storeError(error, 'write failed');
-        if (!this.#undoSavepoint()) {
-          // The engine dropped the whole transaction (e.g. disk full): nobody in it committed.
-          failAll(batch, item.error);
-          return false;
-        }
-      }
-    }
-    try {
-      this.#commit.run();
-      return true;
-    } catch (error) {
-      if (this.#db.inTransaction) {
-        try {
-          this.#rollback.run();
-        } catch {
-          // The commit error below is the one worth reporting.
-        }
-      }
-      failAll(batch, storeError(error, 'commit failed'));
-      return false;
+    const id = ++this.#nextId;
+    return new Promise<boolean>((resolve) => {
+      this.#waiting.set(id, { batch, resolve });
+      this.#worker.postMessage({ id, calls: batch.map((item) => item.ops) });
+    });
+  }
+
+  #onReply(reply: WriterReply): void {
+    const waiting = this.#waiting.get(reply.id);
+    if (waiting === undefined) return;
+    this.#waiting.delete(reply.id);
+    applyOutcomes(waiting.batch, reply.outcomes, (error) => storeError(revive(error), 'write failed'));
+    waiting.resolve(reply.committed);
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const [id, waiting] of this.#waiting) {
+      this.#waiting.delete(id);
+      const failure = storeError(error, 'the store writer failed');
+      for (const item of waiting.batch) item.error = failure;
+      waiting.resolve(false);
     }
   }
 
-  #runOps(ops: readonly WriteOp[]): number[] {
-    const changes = new Array<number>(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      changes[i] = this.#statements.get(op.sql).run(...bindable(op.params)).changes;
-    }
-    return changes;
-  }
-
-  /** Rolls the failed caller's ops back; false when the transaction itself is gone. */
-  #undoSavepoint(): boolean {
-    if (!this.#db.inTransaction) return false;
-    try {
-      this.#rollbackToSavepoint.run();
-      this.#release.run();
-      return true;
-    } catch {
-      if (this.#db.inTransaction) {
-        try {
-          this.#rollback.run();
-        } catch {
-          // Already failing the batch; nothing more to undo.
-        }
-      }
-      return false;
-    }
+  async close(): Promise<void> {
+    this.#worker.postMessage({ close: true });
+    await new Promise<void>((resolve) => {
+      this.#worker.once('exit', () => resolve());
+      setTimeout(() => void this.#worker.terminate().then(() => resolve()), 10_000).unref();
+    });
   }
 }
 
-function failAll(batch: readonly PendingWrite[], error: Error): void {
-  for (const item of batch) {
-    item.result = undefined;
-    if (item.error === undefined) item.error = error;
+function applyOutcomes(
+  batch: readonly PendingWrite[],
+  outcomes: readonly (CallOutcome | WriterReply['outcomes'][number])[],
+  toError: (error: unknown) => Error,
+): void {
+  for (let i = 0; i < batch.length; i++) {
+    const item = batch[i]!;
+    const outcome = outcomes[i];
+    if (outcome !== undefined && 'changes' in outcome) item.result = outcome.changes;
+    else item.error = toError(outcome?.error ?? new Error('no outcome for this write'));
   }
 }
 
-/** better-sqlite3 binds Buffers, not plain Uint8Arrays; copy-free view for those. */
-function bindable(params: readonly SqlValue[]): readonly unknown[] {
-  for (let i = 0; i < params.length; i++) {
-    const value = params[i];
-    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
-      return params.map((v) =>
-        v instanceof Uint8Array && !Buffer.isBuffer(v)
-          ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-          : v,
-      );
-    }
-  }
-  return params;
+/** Turns a plain {message, code} from the writer thread back into an Error that storeError can classify. */
+function revive(error: unknown): unknown {
+  if (error instanceof Error || typeof error !== 'object' || error === null) return error;
+  const plain = error as { message?: string; code?: string };
+  return Object.assign(new Error(plain.message ?? 'write failed'), plain.code ? { code: plain.code } : {});
 }
 
 function closedError(): BackendError {

@@ -16,8 +16,10 @@ import type { LabInfo } from './types.js';
 const script = fileURLToPath(new URL('./testing/lab-process.js', import.meta.url));
 const TERMINAL = new Set(['delivered', 'undelivered', 'failed', 'canceled']);
 
-async function launch(dataDir: string): Promise<{ child: ChildProcess; info: LabInfo }> {
+async function launch(dataDir: string): Promise<{ child: ChildProcess; info: LabInfo; exited: Promise<unknown> }> {
   const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Subscribed at once: the child may exit before anyone awaits it.
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<LabInfo>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('lab did not start within 20 s')), 20_000);
@@ -27,7 +29,7 @@ async function launch(dataDir: string): Promise<{ child: ChildProcess; info: Lab
     });
     child.once('exit', (code) => reject(new Error(`lab exited early with ${code}`)));
   });
-  return { child, info };
+  return { child, info, exited };
 }
 
 function auth(info: LabInfo): string {
@@ -74,7 +76,7 @@ describe('crash safety of the embedded store', () => {
         }
       };
       await Promise.all(Array.from({ length: 32 }, worker));
-      await new Promise((r) => first.child.once('exit', r));
+      await first.exited;
       assert.ok(killed, 'the storm reached the kill point');
       assert.ok(accepted.length >= 600);
 
@@ -96,7 +98,7 @@ describe('crash safety of the embedded store', () => {
         assert.equal(pending.size, 0, `${pending.size} acknowledged messages never reached a terminal state`);
       } finally {
         second.child.kill('SIGTERM');
-        await new Promise((r) => second.child.once('exit', r));
+        await second.exited;
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
