@@ -5,7 +5,7 @@
  * data (op arrays in, outcomes out) rather than promises.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { StatementCache } from './statement-cache.js';
+import type { StatementCache } from './statement-cache.js';
 import type { SqlValue, WriteOp } from './types.js';
 
 export type CallOutcome = { changes: number[] } | { error: unknown };
