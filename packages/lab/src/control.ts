@@ -22,7 +22,9 @@ import type { Queue } from '@twilio-lab/backends';
 import type { LabControl } from '@twilio-lab/gateway';
 
 export interface ControlDeps {
-  superNetwork: SuperNetwork & { addresses(): { name: string; address: string; prefixes: readonly string[] }[] };
+  superNetwork: SuperNetwork & {
+    addresses(): { name: string; address: string; prefixes: readonly string[] }[];
+  };
   webhooks: WebhookDispatcher;
   queue: Queue;
   cell: Cell;
@@ -49,13 +51,15 @@ function parseSince(value: string | undefined): number | undefined {
   const asNumber = Number(value);
   if (Number.isFinite(asNumber)) return asNumber;
   const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw twilioError(20001, `Since must be epoch milliseconds or an ISO date, got "${value}"`);
+  if (Number.isNaN(parsed))
+    throw twilioError(20001, `Since must be epoch milliseconds or an ISO date, got "${value}"`);
   return parsed;
 }
 
 function handsetNumber(raw: string): string {
   const e164 = decodePathSegment(raw);
-  if (!isE164(e164)) throw twilioError(21211, `The handset number ${e164} is not a valid E.164 phone number.`);
+  if (!isE164(e164))
+    throw twilioError(21211, `The handset number ${e164} is not a valid E.164 phone number.`);
   return e164;
 }
 

@@ -16,7 +16,9 @@ import type { LabInfo } from './types.js';
 const script = fileURLToPath(new URL('./testing/lab-process.js', import.meta.url));
 const TERMINAL = new Set(['delivered', 'undelivered', 'failed', 'canceled']);
 
-async function launch(dataDir: string): Promise<{ child: ChildProcess; info: LabInfo; exited: Promise<unknown> }> {
+async function launch(
+  dataDir: string,
+): Promise<{ child: ChildProcess; info: LabInfo; exited: Promise<unknown> }> {
   const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   // Subscribed at once: the child may exit before anyone awaits it.
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -42,7 +44,10 @@ describe('crash safety of the embedded store', () => {
     try {
       const first = await launch(dataDir);
       const base = `${first.info.baseUrl}/2010-04-01/Accounts/${first.info.accountSid}`;
-      const headers = { authorization: auth(first.info), 'content-type': 'application/x-www-form-urlencoded' };
+      const headers = {
+        authorization: auth(first.info),
+        'content-type': 'application/x-www-form-urlencoded',
+      };
       const number = await fetch(`${base}/IncomingPhoneNumbers.json`, {
         method: 'POST',
         headers,
@@ -82,13 +87,19 @@ describe('crash safety of the embedded store', () => {
 
       const second = await launch(dataDir);
       try {
-        assert.equal(second.info.accountSid, first.info.accountSid, 'the bootstrap account survives a restart');
+        assert.equal(
+          second.info.accountSid,
+          first.info.accountSid,
+          'the bootstrap account survives a restart',
+        );
         const base2 = `${second.info.baseUrl}/2010-04-01/Accounts/${second.info.accountSid}`;
         const deadline = Date.now() + 60_000;
         const pending = new Set(accepted);
         while (pending.size > 0 && Date.now() < deadline) {
           for (const sid of [...pending]) {
-            const res = await fetch(`${base2}/Messages/${sid}.json`, { headers: { authorization: auth(second.info) } });
+            const res = await fetch(`${base2}/Messages/${sid}.json`, {
+              headers: { authorization: auth(second.info) },
+            });
             assert.equal(res.status, 200, `message ${sid} acknowledged with 201 must exist after restart`);
             const body = (await res.json()) as { status: string };
             if (TERMINAL.has(body.status)) pending.delete(sid);

@@ -51,8 +51,12 @@ describe('embedded lab through the official twilio client', () => {
     assert.equal(msg.direction, 'outbound-api');
     assert.equal(msg.numSegments, '1');
 
-    const delivered = await sink.waitFor((h) => h.params.MessageSid === msg.sid && h.params.MessageStatus === 'delivered');
-    const statuses = sink.received.filter((h) => h.params.MessageSid === msg.sid).map((h) => h.params.MessageStatus);
+    const delivered = await sink.waitFor(
+      (h) => h.params.MessageSid === msg.sid && h.params.MessageStatus === 'delivered',
+    );
+    const statuses = sink.received
+      .filter((h) => h.params.MessageSid === msg.sid)
+      .map((h) => h.params.MessageStatus);
     assert.deepEqual(statuses, ['sending', 'sent', 'delivered']);
     const signature = delivered.headers['x-twilio-signature'];
     assert.equal(typeof signature, 'string');
@@ -85,7 +89,11 @@ describe('embedded lab through the official twilio client', () => {
       const msg = await client.messages.create({ from: FROM, to, body });
       assert.equal(msg.body, body);
       assert.equal((await client.messages(msg.sid).fetch()).body, body);
-      const received = await control.until(async () => (await control.inbox(to))[0], 10_000, `delivery to ${to}`);
+      const received = await control.until(
+        async () => (await control.inbox(to))[0],
+        10_000,
+        `delivery to ${to}`,
+      );
       assert.equal(received.body, body);
     }
   });
@@ -121,7 +129,8 @@ describe('embedded lab through the official twilio client', () => {
   it('pages through messages with list() and each()', async () => {
     const to = '+15558672222';
     const sids = new Set<string>();
-    for (let i = 0; i < 23; i++) sids.add((await client.messages.create({ from: FROM, to, body: `m${i}` })).sid);
+    for (let i = 0; i < 23; i++)
+      sids.add((await client.messages.create({ from: FROM, to, body: `m${i}` })).sid);
     const listed = await client.messages.list({ to, pageSize: 5 });
     assert.equal(listed.length, 23);
     assert.deepEqual(new Set(listed.map((m) => m.sid)), sids);
@@ -144,7 +153,11 @@ describe('embedded lab through the official twilio client', () => {
     const to = '+15558673333';
     const msg = await client.messages.create({ messagingServiceSid: service.sid, to, body: 'via service' });
     assert.equal(msg.status, 'accepted');
-    const received = await control.until(async () => (await control.inbox(to))[0], 10_000, 'service delivery');
+    const received = await control.until(
+      async () => (await control.inbox(to))[0],
+      10_000,
+      'service delivery',
+    );
     assert.equal(received.from, '+15017120002');
     assert.equal((await client.messages(msg.sid).fetch()).from, '+15017120002');
   });
@@ -205,7 +218,9 @@ describe('embedded lab through the official twilio client', () => {
     assert.equal(sub.ownerAccountSid, lab.info.accountSid);
     const key = await client.newKeys.create({ friendlyName: 'ci key' });
     assert.match(key.sid, /^SK[0-9a-f]{32}$/);
-    const keyed = labClient(lab.info.baseUrl, lab.info.accountSid, '', { apiKey: { sid: key.sid, secret: key.secret } });
+    const keyed = labClient(lab.info.baseUrl, lab.info.accountSid, '', {
+      apiKey: { sid: key.sid, secret: key.secret },
+    });
     const page = await keyed.messages.list({ limit: 1 });
     assert.equal(page.length, 1);
 
@@ -225,6 +240,9 @@ describe('embedded lab through the official twilio client', () => {
     await assert.rejects(keyed.messages.list({ limit: 1 }), (err: unknown) => restCode(err).code === 20003);
 
     await client.api.v2010.accounts(sub.sid).update({ status: 'suspended' });
-    await assert.rejects(subClient.messages.list({ limit: 1 }), (err: unknown) => restCode(err).status === 401);
+    await assert.rejects(
+      subClient.messages.list({ limit: 1 }),
+      (err: unknown) => restCode(err).status === 401,
+    );
   });
 });

@@ -34,7 +34,9 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     const identity = await createIdentity(backends.store);
     const { account, adminToken } = await bootstrapAccount(identity, dataDir, options);
 
-    const carriers = options.carriersFile ? await loadCarriersFile(options.carriersFile) : defaultCarriers(profile);
+    const carriers = options.carriersFile
+      ? await loadCarriersFile(options.carriersFile)
+      : defaultCarriers(profile);
     const superNetwork = await createSuperNetwork({ region: REGION, carriers });
     closers.push(() => superNetwork.close());
 
@@ -85,7 +87,9 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       dataDir,
       pid: process.pid,
       startedAt: new Date(startedAt).toISOString(),
-      carriers: superNetwork.addresses().map((a) => ({ name: a.name, address: a.address, prefixes: a.prefixes })),
+      carriers: superNetwork
+        .addresses()
+        .map((a) => ({ name: a.name, address: a.address, prefixes: a.prefixes })),
     };
 
     let closing: Promise<void> | undefined;

@@ -26,7 +26,8 @@ export class ControlClient {
       ...(form ? { body: new URLSearchParams(form).toString() } : {}),
     });
     const body = (await res.json()) as unknown;
-    if (res.status >= 400) throw Object.assign(new Error(`lab control ${method} ${path}: ${res.status}`), { body });
+    if (res.status >= 400)
+      throw Object.assign(new Error(`lab control ${method} ${path}: ${res.status}`), { body });
     return body;
   }
 
@@ -44,7 +45,10 @@ export class ControlClient {
     })) as HandsetMessageJson;
   }
 
-  async status(): Promise<{ messages: Record<string, number>; webhooks: { pending: number; dead_letters: number } }> {
+  async status(): Promise<{
+    messages: Record<string, number>;
+    webhooks: { pending: number; dead_letters: number };
+  }> {
     return (await this.call('GET', '/Status')) as {
       messages: Record<string, number>;
       webhooks: { pending: number; dead_letters: number };

@@ -68,7 +68,10 @@ export class WebhookSink {
     const seen = this.received.find(predicate);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching webhook within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching webhook within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push({
         predicate,
         resolve: (h) => {
