@@ -1,12 +1,13 @@
 import type { CellContext, ProductModule } from '@twilio-lab/cell';
 import type { Subscription } from '@twilio-lab/backends';
+import { directoryFor } from './directory/directory.js';
 import { InboundMessages } from './inbound/inbound.js';
 import { OutboundMessages } from './messages/outbound.js';
 import { messageRoutes } from './messages/routes.js';
 import { messagingMigrations } from './messages/schema.js';
 import type { MessageRow } from './messages/schema.js';
 import { OUTBOUND_TOPIC, SENDER_GROUP, publishOutbound } from './pipeline/outbox.js';
-import { applyReceipt } from './pipeline/receipts.js';
+import { ReceiptApplier } from './pipeline/receipts.js';
 import { Scheduler } from './pipeline/scheduler.js';
 import { SenderWorker } from './pipeline/sender.js';
 import { serviceRoutes } from './services/routes.js';
@@ -32,6 +33,7 @@ class MessagingRuntime {
   readonly inbound: InboundMessages;
   private readonly sender: SenderWorker;
   private readonly scheduler: Scheduler;
+  private readonly receipts: ReceiptApplier;
   private subscription: Subscription | null = null;
   private stopped = false;
 
@@ -48,10 +50,14 @@ class MessagingRuntime {
     });
     this.inbound = new InboundMessages(ctx, this.outbound);
     this.sender = new SenderWorker(ctx, this.lanes, options.profile ?? ctx.config.profile, publish);
+    this.receipts = new ReceiptApplier(ctx, this.lanes);
   }
 
   async start(): Promise<void> {
     const { ctx } = this;
+    // Shared with numbersModule (whichever starts first loads the numbers).
+    const directory = directoryFor(ctx.store);
+    await Promise.all([directory.loadNumbers(ctx.store), directory.loadOptOuts(ctx.store)]);
     this.subscription = await ctx.queue.subscribe(
       OUTBOUND_TOPIC,
       SENDER_GROUP,
@@ -59,10 +65,7 @@ class MessagingRuntime {
       { concurrency: this.options.senderConcurrency ?? 8, maxBatch: this.options.senderBatch ?? 64 },
     );
     ctx.superNetwork.onReceipt((receipt) => {
-      if (this.stopped) return;
-      applyReceipt(ctx, this.lanes, receipt).catch((err: unknown) =>
-        ctx.log.error({ sid: receipt.messageSid, err: String(err) }, 'delivery receipt not applied'),
-      );
+      if (!this.stopped) this.receipts.add(receipt);
     });
     ctx.superNetwork.onInbound((sms) => this.inbound.receive(sms));
     await this.recover();
@@ -90,6 +93,7 @@ class MessagingRuntime {
     await this.scheduler.stop();
     this.sender.stop();
     await this.subscription?.close();
+    await this.receipts.drain();
     await this.inbound.stop();
   }
 }

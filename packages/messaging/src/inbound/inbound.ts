@@ -2,7 +2,7 @@ import { TwilioError, countryOf, smsSegments } from '@twilio-lab/core';
 import type { CellContext } from '@twilio-lab/cell';
 import type { WriteOp } from '@twilio-lab/backends';
 import type { InboundSms } from '@twilio-lab/super-network';
-import { findNumberByE164 } from '../numbers/repo.js';
+import { directoryFor, numberOwnedBy } from '../directory/directory.js';
 import type { NumberRow } from '../numbers/schema.js';
 import type { OutboundMessages } from '../messages/outbound.js';
 import { buildMessage, insertOps } from '../messages/rows.js';
@@ -65,7 +65,7 @@ export class InboundMessages {
 
   async receive(sms: InboundSms): Promise<void> {
     if (this.stopped) throw new Error('messaging module is stopped: inbound message not accepted');
-    const number = await findNumberByE164(this.ctx.store, sms.to);
+    const number = await numberOwnedBy(this.ctx.store, sms.to);
     if (number === undefined) {
       this.ctx.log.info(
         { to: sms.to, carrier: sms.carrier },
@@ -94,8 +94,14 @@ export class InboundMessages {
       now,
     });
     const ops = insertOps(message, media);
-    ops.push(...optOps(number, service, sms.from, sms.body, now));
+    const opt = optChange(number, service, sms.body);
+    if (opt !== null) ops.push(...optOps(opt, number.account_sid, sms.from, now));
     await this.ctx.store.write(ops);
+    if (opt !== null) {
+      const directory = directoryFor(this.ctx.store);
+      if (opt.keyword === 'opt-in') directory.removeOptOuts(number.account_sid, sms.from, opt.senders);
+      else directory.addOptOuts(number.account_sid, sms.from, opt.senders);
+    }
 
     const target = webhookTarget(number, service);
     if (target !== null) this.track(this.runWebhook(target, message, media, number, service));
@@ -220,29 +226,34 @@ export class InboundMessages {
   }
 }
 
-/** STOP records an opt-out from the number and its service; START removes it. */
-function optOps(
-  number: NumberRow,
-  service: ServiceRow | null,
-  from: string,
-  body: string,
-  now: number,
-): WriteOp[] {
+interface OptChange {
+  keyword: 'opt-in' | 'opt-out';
+  /** The number, and its service when it has one. */
+  senders: string[];
+}
+
+/** STOP opts out of the number and its service; START opts back in; null for other bodies. */
+function optChange(number: NumberRow, service: ServiceRow | null, body: string): OptChange | null {
   const keyword = optKeyword(body);
-  if (keyword === null) return [];
+  if (keyword === null) return null;
   const senders = service === null ? [number.phone_number] : [number.phone_number, service.sid];
-  if (keyword === 'opt-in') {
+  return { keyword, senders };
+}
+
+function optOps(change: OptChange, accountSid: string, from: string, now: number): WriteOp[] {
+  const { senders } = change;
+  if (change.keyword === 'opt-in') {
     return [
       {
         sql: `DELETE FROM messaging_opt_outs WHERE account_sid = ? AND recipient = ? AND sender IN (${senders.map(() => '?').join(', ')})`,
-        params: [number.account_sid, from, ...senders],
+        params: [accountSid, from, ...senders],
       },
     ];
   }
   return senders.map((sender) => ({
     sql: `INSERT INTO messaging_opt_outs (account_sid, sender, recipient, date_created) VALUES (?, ?, ?, ?)
           ON CONFLICT (account_sid, recipient, sender) DO NOTHING`,
-    params: [number.account_sid, sender, from, now],
+    params: [accountSid, sender, from, now],
   }));
 }
 

@@ -100,5 +100,7 @@ export function insertOps(message: MessageRow, media: readonly MediaRow[]): Writ
 }
 
 export function mediaUrlsOf(row: MessageRow): string[] {
+  // Most messages are plain SMS: skip the parse of '[]'.
+  if (row.num_media === 0) return [];
   return JSON.parse(row.media_urls) as string[];
 }

@@ -33,7 +33,12 @@ describe('messageStatusCounts', () => {
     for (const sid of sids.slice(0, 2)) {
       h.net.receipt({ messageSid: sid, accountSid: h.account.sid, status: 'delivered', errorCode: null });
     }
-    h.net.receipt({ messageSid: sids[2]!, accountSid: h.account.sid, status: 'undelivered', errorCode: 30003 });
+    h.net.receipt({
+      messageSid: sids[2]!,
+      accountSid: h.account.sid,
+      status: 'undelivered',
+      errorCode: 30003,
+    });
     const counts = await eventually(async () => {
       const c = await messageStatusCounts(h.store);
       return c.delivered === 2 && c.undelivered === 1 ? c : undefined;

@@ -1,7 +1,7 @@
 import { TEST_NUMBERS, isE164, smsSegments, twilioError } from '@twilio-lab/core';
 import type { FormParams } from '@twilio-lab/core';
 import type { Store } from '@twilio-lab/backends';
-import { findNumber } from '../numbers/repo.js';
+import { isOptedOut, ownedNumber } from '../directory/directory.js';
 import { findService, servicePool } from '../services/repo.js';
 import { isHttpUrl, parseInteger, parseWebhookUrl } from '../util/params.js';
 import type { MessageStatus, ServiceRow } from './schema.js';
@@ -85,7 +85,7 @@ export async function validateCreate(
     if (service === null) throw twilioError(20001, `MessagingServiceSid ${serviceSid} not found`);
   }
   if (from !== undefined) {
-    if (from !== TEST_NUMBERS.validFrom && (await findNumber(store, accountSid, from)) === undefined) {
+    if (from !== TEST_NUMBERS.validFrom && (await ownedNumber(store, accountSid, from)) === undefined) {
       throw twilioError(
         21606,
         `The 'From' number ${from} is not a valid, SMS-capable number owned by the account`,
@@ -135,21 +135,6 @@ function readSchedule(form: FormParams, service: ServiceRow | null, now: number)
     throw twilioError(35111, 'SendAt must be between 15 minutes and 35 days in the future');
   }
   return at;
-}
-
-/** True when `recipient` sent STOP to any of `senders` (a number or a Messaging Service). */
-export async function isOptedOut(
-  store: Store,
-  accountSid: string,
-  recipient: string,
-  senders: readonly string[],
-): Promise<boolean> {
-  if (senders.length === 0) return false;
-  const row = await store.get(
-    `SELECT 1 AS hit FROM messaging_opt_outs WHERE account_sid = ? AND recipient = ? AND sender IN (${senders.map(() => '?').join(', ')})`,
-    [accountSid, recipient, ...senders],
-  );
-  return row !== undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import type { ProductModule } from '@twilio-lab/cell';
+import { directoryFor } from '../directory/directory.js';
 import { numberRoutes } from './routes.js';
 import { numbersMigrations } from './schema.js';
 
@@ -11,5 +12,7 @@ export function numbersModule(): ProductModule {
     name: 'numbers',
     migrations: numbersMigrations,
     routes: (ctx) => numberRoutes(ctx),
+    // The directory copy of incoming_phone_numbers that Messages creates and inbound SMS read.
+    start: (ctx) => directoryFor(ctx.store).loadNumbers(ctx.store),
   };
 }

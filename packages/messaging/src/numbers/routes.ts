@@ -5,6 +5,7 @@ import type { SqlValue, WriteOp } from '@twilio-lab/backends';
 import { keysetPage } from '../util/keyset.js';
 import { parseBoolean, parseMethod, parseWebhookUrl } from '../util/params.js';
 import { accountOf, param } from '../util/scope.js';
+import { directoryFor } from '../directory/directory.js';
 import { findNumberBySid } from './repo.js';
 import { defaultFriendlyName, numberJson } from './representation.js';
 import { NUMBER_METHOD_FIELDS, NUMBER_URL_FIELDS } from './schema.js';
@@ -88,6 +89,7 @@ class NumberRoutes {
     }
     const saved = await findNumberBySid(this.ctx.store, accountSid, String(row.sid));
     if (saved === undefined) throw notFound(rc.req.path);
+    directoryFor(this.ctx.store).putNumber(saved);
     return jsonResponse(201, numberJson(saved));
   }
 
@@ -164,7 +166,10 @@ class NumberRoutes {
         },
       ]);
     }
-    return jsonResponse(200, numberJson(await this.existing(rc)));
+    const updated = await this.existing(rc);
+    // Read after the write resolved: as new as this update, or newer.
+    directoryFor(this.ctx.store).putNumber(updated);
+    return jsonResponse(200, numberJson(updated));
   }
 
   async remove(rc: RouteContext): Promise<CellResponse> {
@@ -172,6 +177,7 @@ class NumberRoutes {
     await this.ctx.store.write([
       { sql: 'DELETE FROM incoming_phone_numbers WHERE sid = ?', params: [row.sid] },
     ]);
+    directoryFor(this.ctx.store).removeNumber(row.phone_number);
     await this.ctx.identity.releaseNumber(row.phone_number, row.account_sid);
     return { status: 204, body: '' };
   }

@@ -38,11 +38,23 @@ export function parseOutboundEvent(value: string): OutboundEvent | null {
   return null;
 }
 
+/** `SELECT … WHERE sid IN (?, …)` by number of SIDs, built once per size. */
+const selectBySids: string[] = [];
+
+function selectMessagesSql(count: number): string {
+  let sql = selectBySids[count];
+  if (sql === undefined) {
+    sql = `SELECT * FROM messages WHERE sid IN (${new Array<string>(count).fill('?').join(', ')})`;
+    selectBySids[count] = sql;
+  }
+  return sql;
+}
+
 /** Current rows of the given messages, by SID (missing ones were deleted). */
 export async function loadMessages(store: Store, sids: readonly string[]): Promise<Map<string, MessageRow>> {
-  const rows = await store.all<MessageRow>(
-    `SELECT * FROM messages WHERE sid IN (${sids.map(() => '?').join(', ')})`,
-    sids,
-  );
-  return new Map(rows.map((row) => [row.sid, row]));
+  const bySid = new Map<string, MessageRow>();
+  if (sids.length === 0) return bySid;
+  const rows = await store.all<MessageRow>(selectMessagesSql(sids.length), sids);
+  for (const row of rows) bySid.set(row.sid, row);
+  return bySid;
 }

@@ -1,32 +1,83 @@
 import type { CellContext } from '@twilio-lab/cell';
 import type { DeliveryReceipt } from '@twilio-lab/super-network';
-import type { MessageRow } from '../messages/schema.js';
 import type { KeyedLanes } from '../util/lanes.js';
+import { loadMessages } from './outbox.js';
 import { priceOf } from './pricing.js';
-import { canMove, commitStatus, statusOps } from './status.js';
+import { StatusBatch, canMove, commitStatus } from './status.js';
 import type { StatusChange } from './status.js';
 
+/** Most receipts applied by one read and one write. */
+export const RECEIPT_BATCH = 512;
+
 /**
- * Applies a carrier's delivery receipt. Runs in the message's lane, so it lands after the
- * sender's own 'sent' write even when the receipt overtakes it, and never moves a message
- * backwards. Receipts for messages this cell does not hold are ignored.
+ * Applies carriers' delivery receipts. Receipts that arrive in one event-loop turn (up to
+ * RECEIPT_BATCH) are applied together: one read of their messages, one store write with all
+ * their status changes and callbacks. The batch runs in the lanes of its messages, so it lands
+ * after the sender's own 'sent' write even when a receipt overtakes it, and never moves a
+ * message backwards. Receipts for messages this cell does not hold are ignored.
  */
-export async function applyReceipt(
-  ctx: CellContext,
-  lanes: KeyedLanes,
-  receipt: DeliveryReceipt,
-): Promise<void> {
-  await lanes.run([receipt.messageSid], async () => {
-    const row = await ctx.store.get<MessageRow>('SELECT * FROM messages WHERE sid = ?', [receipt.messageSid]);
-    if (row === undefined || row.account_sid !== receipt.accountSid) return;
-    if (!canMove(row.status, receipt.status)) return;
-    const change: StatusChange = {
-      status: receipt.status,
-      errorCode: receipt.status === 'delivered' ? null : receipt.errorCode,
-    };
-    // A receipt that overtook the 'sent' write still leaves a sent date and a price behind.
-    if (row.date_sent === null) change.dateSent = receipt.at;
-    if (row.price === null) change.price = priceOf(row.num_segments, row.num_media);
-    await commitStatus(ctx, statusOps(ctx, row, change, ctx.now()));
-  });
+export class ReceiptApplier {
+  private pending: DeliveryReceipt[] = [];
+  private scheduled = false;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: CellContext,
+    private readonly lanes: KeyedLanes,
+  ) {}
+
+  add(receipt: DeliveryReceipt): void {
+    this.pending.push(receipt);
+    if (this.pending.length >= RECEIPT_BATCH) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Applies what is pending now (also called when the batch is full). */
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const receipts = this.pending;
+    this.pending = [];
+    const run = this.apply(receipts).catch((err: unknown) => {
+      for (const receipt of receipts) {
+        this.ctx.log.error({ sid: receipt.messageSid, err: String(err) }, 'delivery receipt not applied');
+      }
+    });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private async apply(receipts: readonly DeliveryReceipt[]): Promise<void> {
+    const sids = [...new Set(receipts.map((r) => r.messageSid))];
+    await this.lanes.run(sids, async () => {
+      const rows = await loadMessages(this.ctx.store, sids);
+      const batch = new StatusBatch();
+      const now = this.ctx.now();
+      // In arrival order: a second receipt for one message sees the first one's change.
+      for (const receipt of receipts) {
+        const row = rows.get(receipt.messageSid);
+        if (row === undefined || row.account_sid !== receipt.accountSid) continue;
+        if (!canMove(row.status, receipt.status)) continue;
+        const change: StatusChange = {
+          status: receipt.status,
+          errorCode: receipt.status === 'delivered' ? null : receipt.errorCode,
+        };
+        // A receipt that overtook the 'sent' write still leaves a sent date and a price behind.
+        if (row.date_sent === null) change.dateSent = receipt.at;
+        if (row.price === null) change.price = priceOf(row.num_segments, row.num_media);
+        batch.change(this.ctx, row, change, now);
+      }
+      if (batch.size > 0) await commitStatus(this.ctx, batch.ops());
+    });
+  }
+
+  /** Applies what is pending and waits for batches in flight (shutdown). */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
 }

@@ -7,7 +7,7 @@ import type { KeyedLanes } from '../util/lanes.js';
 import { loadMessages, parseOutboundEvent } from './outbox.js';
 import { priceOf } from './pricing.js';
 import { chooseSender } from './sender-selection.js';
-import { commitStatus, statusOps } from './status.js';
+import { StatusBatch, applyChange, commitStatus } from './status.js';
 import { awaitSendSlot } from './throughput.js';
 import type { SenderProfile } from './throughput.js';
 
@@ -32,8 +32,8 @@ function asSubmitError(err: unknown): SubmitError | null {
 /**
  * The queue consumer that sends messages: resolves the sender of Messaging Service messages,
  * applies the per-sender rate, drops expired messages, submits to the super-network, and
- * records each outcome. Status changes of one batch share one store write (plus one before
- * the submits), which is where the pipeline's throughput comes from.
+ * records each outcome. Outcomes that arrive together share one store write, which is where
+ * the pipeline's throughput comes from.
  */
 export class SenderWorker {
   private readonly submitting = new Set<string>();
@@ -70,90 +70,101 @@ export class SenderWorker {
     }
   }
 
+  /**
+   * 'sending' has no durability role (a crash leaves the message queued or sending, and
+   * recovery resubmits either way), so it is not written before the submit: each message
+   * holds its pre-submit changes (queued, sending) and their callbacks in memory and commits
+   * them with its outcome. Outcomes that arrive in one event-loop turn share one write.
+   */
   private async send(sids: readonly string[]): Promise<void> {
     const rows = await loadMessages(this.ctx.store, sids);
     const services = new Map<string, ServiceRow | undefined>();
-    let pendingOps: WriteOp[] = [];
-    let pendingRows: MessageRow[] = [];
-    const submissions: Promise<Outcome>[] = [];
-    // Commits the status changes gathered so far, then starts their submits (in order).
-    const flush = async (): Promise<void> => {
-      const ops = pendingOps;
-      const ready = pendingRows;
-      pendingOps = [];
-      pendingRows = [];
-      await commitStatus(this.ctx, ops);
-      for (const row of ready) submissions.push(this.submit(row));
-    };
+    const writer = new TurnWriter(this.ctx);
+    const retries: { row: MessageRow; afterMs: number }[] = [];
+    const submissions: Promise<void>[] = [];
 
     for (const sid of sids) {
       const row = rows.get(sid);
       if (row === undefined || !IN_FLIGHT.has(row.status)) continue;
+      const held: WriteOp[] = [];
+      const loadedStatus = row.status;
       if (row.from_number === null) {
         const from = await this.senderFor(row, services);
         if (from === null) {
-          pendingOps.push(
-            ...statusOps(this.ctx, row, { status: 'failed', errorCode: EMPTY_POOL }, this.ctx.now()),
-          );
+          writer.batch.change(this.ctx, row, { status: 'failed', errorCode: EMPTY_POOL }, this.ctx.now());
+          writer.schedule();
           continue;
         }
         if (row.status === 'accepted') {
-          pendingOps.push(...statusOps(this.ctx, row, { status: 'queued', from }, this.ctx.now()));
+          applyChange(this.ctx, row, { status: 'queued', from }, this.ctx.now(), held);
         } else {
-          row.from_number = from; // persisted by the 'sending' update below
+          row.from_number = from; // persisted with the outcome below
         }
       }
       const from = row.from_number;
       if (from === null) continue;
-      // While this sender is throttled, what is ready already goes out.
-      await awaitSendSlot(this.ctx.cache, this.profile, from, flush);
+      await awaitSendSlot(this.ctx.cache, this.profile, from);
       const now = this.ctx.now();
       if (this.expired(row, now)) {
-        pendingOps.push(...statusOps(this.ctx, row, { status: 'failed', errorCode: EXPIRED }, now));
+        writer.batch.adopt(row, held);
+        writer.batch.change(this.ctx, row, { status: 'failed', errorCode: EXPIRED }, now);
+        writer.schedule();
         continue;
       }
-      if (row.status !== 'sending') pendingOps.push(...statusOps(this.ctx, row, { status: 'sending' }, now));
-      pendingRows.push(row);
+      if (row.status !== 'sending') applyChange(this.ctx, row, { status: 'sending' }, now, held);
+      const changed = row.status !== loadedStatus;
+      submissions.push(
+        this.submit(row).then((outcome) => this.record(outcome, changed, held, writer, retries)),
+      );
     }
-    await flush();
 
-    const outcomes = await Promise.all(submissions);
-    const now = this.ctx.now();
-    const ops: WriteOp[] = [];
-    const retries: { row: MessageRow; afterMs: number }[] = [];
-    for (const outcome of outcomes) {
-      const row = outcome.row;
-      if (outcome.ok) {
-        ops.push(
-          ...statusOps(
-            this.ctx,
-            row,
-            { status: 'sent', dateSent: now, price: priceOf(row.num_segments, row.num_media) },
-            now,
-          ),
-        );
-        continue;
-      }
-      const error = asSubmitError(outcome.error);
-      if (error !== null && !error.retryable) {
-        ops.push(...statusOps(this.ctx, row, { status: 'failed', errorCode: error.code }, now));
-        continue;
-      }
-      // Retryable (throttled, every route down) or unexpected: the message stays 'sending' in
-      // the store and goes back on the topic later; recovery covers a crash meanwhile.
-      if (error === null) {
-        this.ctx.log.warn(
-          { sid: row.sid, err: String(outcome.error) },
-          'submit failed unexpectedly; will retry',
-        );
-      }
-      retries.push({
-        row,
-        afterMs: error !== null && error.retryAfterMs > 0 ? error.retryAfterMs : DEFAULT_RETRY_MS,
-      });
-    }
-    await commitStatus(this.ctx, ops);
+    await Promise.all(submissions);
+    await writer.settle();
     for (const retry of retries) this.retryLater(retry.row, retry.afterMs);
+  }
+
+  /** Adds one submit's outcome (with the message's held changes) to the current turn's write. */
+  private record(
+    outcome: Outcome,
+    changed: boolean,
+    held: readonly WriteOp[],
+    writer: TurnWriter,
+    retries: { row: MessageRow; afterMs: number }[],
+  ): void {
+    const row = outcome.row;
+    const batch = writer.batch;
+    // A retry of a message already stored as 'sending' has nothing new to write.
+    if (changed || outcome.ok || asSubmitError(outcome.error)?.retryable === false) {
+      batch.adopt(row, held);
+      writer.schedule();
+    }
+    const now = this.ctx.now();
+    if (outcome.ok) {
+      batch.change(
+        this.ctx,
+        row,
+        { status: 'sent', dateSent: now, price: priceOf(row.num_segments, row.num_media) },
+        now,
+      );
+      return;
+    }
+    const error = asSubmitError(outcome.error);
+    if (error !== null && !error.retryable) {
+      batch.change(this.ctx, row, { status: 'failed', errorCode: error.code }, now);
+      return;
+    }
+    // Retryable (throttled, every route down) or unexpected: the message is stored as
+    // 'sending' and goes back on the topic later; recovery covers a crash meanwhile.
+    if (error === null) {
+      this.ctx.log.warn(
+        { sid: row.sid, err: String(outcome.error) },
+        'submit failed unexpectedly; will retry',
+      );
+    }
+    retries.push({
+      row,
+      afterMs: error !== null && error.retryAfterMs > 0 ? error.retryAfterMs : DEFAULT_RETRY_MS,
+    });
   }
 
   private async submit(row: MessageRow): Promise<Outcome> {
@@ -215,5 +226,37 @@ export class SenderWorker {
     this.stopped = true;
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
+  }
+}
+
+/**
+ * Gathers status changes and commits them once per event-loop turn: everything recorded
+ * before the turn ends (e.g. all submit responses read from one socket chunk) is one write.
+ */
+class TurnWriter {
+  batch = new StatusBatch();
+  private scheduled = false;
+  private readonly commits: Promise<void>[] = [];
+
+  constructor(private readonly ctx: CellContext) {}
+
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const commit = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const batch = this.batch;
+      this.batch = new StatusBatch();
+      this.scheduled = false;
+      return commitStatus(this.ctx, batch.ops());
+    });
+    // Failures surface in settle(); until then the rejection is not "unhandled".
+    commit.catch(() => undefined);
+    this.commits.push(commit);
+  }
+
+  /** Resolves when every change recorded so far is durable; rejects if a write failed. */
+  async settle(): Promise<void> {
+    if (this.batch.size > 0) this.schedule();
+    await Promise.all(this.commits);
   }
 }

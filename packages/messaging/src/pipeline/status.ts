@@ -49,6 +49,24 @@ const UPDATE_STATUS = `UPDATE messages SET status = ?, from_number = ?, error_co
  * state so several changes of one message can be chained inside one write.
  */
 export function statusOps(ctx: CellContext, row: MessageRow, change: StatusChange, now: number): WriteOp[] {
+  const ops: WriteOp[] = [];
+  applyChange(ctx, row, change, now, ops);
+  ops.unshift(updateOp(row));
+  return ops;
+}
+
+/**
+ * Moves `row` to the new state and appends the change's status callback (if the message has
+ * one) to `callbacks`. The row update itself is `updateOp(row)`, taken once after the last
+ * change of the message that goes into a write.
+ */
+export function applyChange(
+  ctx: CellContext,
+  row: MessageRow,
+  change: StatusChange,
+  now: number,
+  callbacks: WriteOp[],
+): void {
   row.status = change.status;
   if (change.from !== undefined) row.from_number = change.from;
   if (change.errorCode !== undefined) {
@@ -59,34 +77,66 @@ export function statusOps(ctx: CellContext, row: MessageRow, change: StatusChang
   if (change.price !== undefined) row.price = change.price;
   if (change.dateSent !== undefined) row.date_sent = change.dateSent;
   row.date_updated = now;
-  const ops: WriteOp[] = [
-    {
-      sql: UPDATE_STATUS,
-      params: [
-        row.status,
-        row.from_number,
-        row.error_code,
-        row.error_message,
-        row.price,
-        row.date_sent,
-        row.date_updated,
-        row.sid,
-      ],
-    },
-  ];
   if (row.status_callback !== null && row.status_callback !== '') {
-    ops.push(
-      ...ctx.webhooks.enqueueOps({
-        accountSid: row.account_sid,
-        url: row.status_callback,
-        method: 'POST',
-        params: callbackParams(row, now),
-        kind: 'message-status',
-        resourceSid: row.sid,
-      }),
-    );
+    for (const op of ctx.webhooks.enqueueOps({
+      accountSid: row.account_sid,
+      url: row.status_callback,
+      method: 'POST',
+      params: callbackParams(row, now),
+      kind: 'message-status',
+      resourceSid: row.sid,
+    })) {
+      callbacks.push(op);
+    }
   }
-  return ops;
+}
+
+/** The UPDATE that stores the row's current status fields. */
+export function updateOp(row: MessageRow): WriteOp {
+  return {
+    sql: UPDATE_STATUS,
+    params: [
+      row.status,
+      row.from_number,
+      row.error_code,
+      row.error_message,
+      row.price,
+      row.date_sent,
+      row.date_updated,
+      row.sid,
+    ],
+  };
+}
+
+/**
+ * Status changes of many messages that commit in one write: one UPDATE per message (its last
+ * state) and every change's callback in the order the changes were made.
+ */
+export class StatusBatch {
+  private readonly rows = new Map<string, MessageRow>();
+  private readonly callbacks: WriteOp[] = [];
+
+  change(ctx: CellContext, row: MessageRow, change: StatusChange, now: number): void {
+    applyChange(ctx, row, change, now, this.callbacks);
+    this.rows.set(row.sid, row);
+  }
+
+  /** Adds changes already applied to `row` elsewhere (their callback ops, in order). */
+  adopt(row: MessageRow, callbacks: readonly WriteOp[]): void {
+    this.rows.set(row.sid, row);
+    for (const op of callbacks) this.callbacks.push(op);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  ops(): WriteOp[] {
+    const ops: WriteOp[] = [];
+    for (const row of this.rows.values()) ops.push(updateOp(row));
+    for (const op of this.callbacks) ops.push(op);
+    return ops;
+  }
 }
 
 /** Status callback parameters as Twilio sends them. */
