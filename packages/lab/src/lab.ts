@@ -3,7 +3,7 @@
  * pieces are the same ones topology mode runs as separate processes; only the wiring differs
  * (the gateway calls the cell's handle() directly instead of over HTTP).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openEmbeddedBackends } from '@twilio-lab/backends';
 import { createIdentity } from '@twilio-lab/identity';
 import { createSuperNetwork, defaultCarriers, loadCarriersFile } from '@twilio-lab/super-network';
@@ -37,7 +37,13 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     const carriers = options.carriersFile
       ? await loadCarriersFile(options.carriersFile)
       : defaultCarriers(profile);
-    const superNetwork = await createSuperNetwork({ region: REGION, carriers });
+    // The carriers journal what they accepted, as real SMSCs keep their store across our crash:
+    // after a restart they still deliver and send the receipts the platform is owed.
+    const superNetwork = await createSuperNetwork({
+      region: REGION,
+      carriers,
+      ...(dataDir ? { journalDir: join(dataDir, 'carriers') } : {}),
+    });
     closers.push(() => superNetwork.close());
 
     const log = createLogger({ level, name: CELL_ID });

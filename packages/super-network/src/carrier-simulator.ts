@@ -4,11 +4,16 @@
  * above maxTps or the window), delivers to the shared handsets, sends delivery receipts, and
  * carries mobile-originated messages from handsets to the bound platform. Fault hooks
  * (unbindAll, close, setOutcomes, pause) let chaos experiments break it on purpose.
+ *
+ * With a journal (see carrier-journal.ts) it is store-and-forward across restarts, like a real
+ * SMSC: what it accepted and has not finished is replayed on start().
  */
 import { randomBytes } from 'node:crypto';
 import type { PDU, PduValue, Server, Session } from 'smpp';
 import type { CarrierConfig, CarrierOutcomes } from './carrier-config.js';
 import { outcomeIssues } from './carrier-config.js';
+import { CarrierJournal } from './carrier-journal.js';
+import type { JournaledOutcome, PendingMessage } from './carrier-journal.js';
 import { DelayQueue } from './delay-queue.js';
 import { SuperNetworkError } from './errors.js';
 import type { HandsetRegistry } from './handset-registry.js';
@@ -20,6 +25,7 @@ import { withinMs } from './timeouts.js';
 import {
   ESM_CLASS_DELIVERY_RECEIPT,
   STATUS,
+  TLV_ACCOUNT_SID,
   TLV_MESSAGE_SID,
   bodyOf,
   destroySession,
@@ -28,6 +34,7 @@ import {
   mediaUrlsOf,
   sendBatched,
   smpp,
+  stringTlv,
   toSmppAddress,
   TLV_MEDIA_URLS,
 } from './smpp-protocol.js';
@@ -53,14 +60,18 @@ interface AcceptedMessage {
   body: string;
   mediaUrls: readonly string[];
   messageSid: string | null;
+  accountSid: string | null;
   submittedAt: number;
   validUntil: number | null;
   wantsReceipt: boolean;
-  origin: BindState;
+  /** The bind it came in on (receipts prefer it); null for a message replayed from the journal. */
+  origin: BindState | null;
 }
 
 interface OutgoingDeliver {
   kind: 'receipt' | 'mobile-originated';
+  /** For a receipt: the carrier message id it finishes (journaled as completed once acknowledged). */
+  messageId: string | null;
   fields: Record<string, PduValue>;
   attempts: number;
   preferred: BindState | null;
@@ -83,6 +94,18 @@ export interface SimulatorLog {
   warn(obj: object, msg?: string): void;
 }
 
+export interface CarrierSimulatorOptions {
+  /** Append-only journal file; start() replays it. Absent = nothing survives close() or a crash. */
+  journalPath?: string;
+}
+
+/** A submit_sm_resp waiting for the journal write of its message. */
+interface HeldResponse {
+  bind: BindState;
+  sequence: number;
+  id: string;
+}
+
 export class CarrierSimulator {
   readonly config: CarrierConfig;
   readonly counters: CarrierCounters = { submitted: 0, delivered: 0, failed: 0, throttled: 0 };
@@ -95,7 +118,7 @@ export class CarrierSimulator {
   private readonly random: () => number;
   private readonly submitLatency: LogNormalSampler;
   private readonly receiptLatency: LogNormalSampler;
-  private readonly idPrefix = randomBytes(3).toString('hex');
+  private idPrefix = randomBytes(3).toString('hex');
   private nextId = 0;
   private roundRobin = 0;
   /** Receipts with no bound platform to go to; a real SMSC stores them until the next bind. */
@@ -106,12 +129,17 @@ export class CarrierSimulator {
   private pausedUntil = 0;
   private forcedSubmitStatus = 0;
   private resumeTimer: NodeJS.Timeout | null = null;
+  private readonly journalPath: string | null;
+  private journal: CarrierJournal | null = null;
+  private held: HeldResponse[] = [];
 
   constructor(
     config: CarrierConfig,
     private readonly handsets: HandsetRegistry,
     private readonly log?: SimulatorLog,
+    options: CarrierSimulatorOptions = {},
   ) {
+    this.journalPath = options.journalPath ?? null;
     this.config = config;
     this.outcomes = { ...config.outcomes };
     this.listenPort = config.port ?? 0;
@@ -155,11 +183,18 @@ export class CarrierSimulator {
     return false;
   }
 
+  /** Messages accepted and not finished that the journal holds (0 without a journal). */
+  get journaled(): number {
+    return this.journal?.pendingCount ?? 0;
+  }
+
   async start(): Promise<void> {
     if (this.server) return;
+    const replayed = this.openJournal();
     const server = smpp.createServer({}, (session) => this.accept(session));
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => {
+        this.closeJournal();
         reject(
           new SuperNetworkError(
             'CARRIER_START_FAILED',
@@ -177,6 +212,61 @@ export class CarrierSimulator {
     const address = server.address();
     if (address && typeof address === 'object') this.listenPort = address.port;
     this.server = server;
+    for (const pending of replayed) this.resume(pending);
+  }
+
+  private openJournal(): PendingMessage[] {
+    if (this.journalPath === null) return [];
+    let opened;
+    try {
+      opened = CarrierJournal.open(this.journalPath, {
+        onFlushed: this.releaseHeld,
+        onError: (error) =>
+          this.log?.warn({ carrier: this.name, error }, 'carrier journal write failed; records lost'),
+      });
+    } catch (error) {
+      throw new SuperNetworkError(
+        'CARRIER_START_FAILED',
+        `Carrier ${this.name} cannot open its journal ${this.journalPath}: ${(error as Error).message}`,
+      );
+    }
+    if (opened.skippedLines > 0)
+      this.log?.warn(
+        { carrier: this.name, skippedLines: opened.skippedLines },
+        'carrier journal had unreadable lines (a crash mid-write); ignored',
+      );
+    this.journal = opened.journal;
+    // New ids must not collide with the ones still owed from before the restart.
+    const used = new Set(opened.pending.map((p) => p.message.id.slice(0, this.idPrefix.length)));
+    while (used.has(this.idPrefix)) this.idPrefix = randomBytes(3).toString('hex');
+    return opened.pending;
+  }
+
+  private closeJournal(): void {
+    const journal = this.journal;
+    this.journal = null;
+    this.held = [];
+    journal?.close();
+  }
+
+  /** Picks up a message replayed from the journal where the previous run left it. */
+  private resume({ message: m, outcome }: PendingMessage): void {
+    const message: AcceptedMessage = {
+      id: m.id,
+      from: m.from,
+      to: m.to,
+      body: m.body,
+      mediaUrls: m.mediaUrls,
+      messageSid: m.messageSid,
+      accountSid: m.accountSid,
+      submittedAt: m.submittedAt,
+      validUntil: m.validUntil,
+      wantsReceipt: m.wantsReceipt,
+      origin: null,
+    };
+    // The handset already has it (or it already failed): only the receipt is still owed.
+    if (outcome) this.sendReceipt(message, outcome);
+    else this.jobs.schedule(m.receiptDueAt - Date.now(), { kind: 'receipt', message });
   }
 
   /** Stops listening, drops every bind and every pending action. start() brings it back on the same port. */
@@ -184,6 +274,8 @@ export class CarrierSimulator {
     const server = this.server;
     this.server = null;
     this.jobs.clear();
+    // What was accepted and not finished stays in the journal for the next start().
+    this.closeJournal();
     this.parked = [];
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = null;
@@ -264,6 +356,7 @@ export class CarrierSimulator {
     return new Promise<void>((resolve, reject) => {
       const deliver: OutgoingDeliver = {
         kind: 'mobile-originated',
+        messageId: null,
         fields,
         attempts: 0,
         preferred: null,
@@ -384,7 +477,8 @@ export class CarrierSimulator {
       to: fromSmppAddress(pdu.destination_addr, pdu.dest_addr_ton),
       body: bodyOf(pdu),
       mediaUrls: mediaUrlsOf(pdu),
-      messageSid: typeof pdu[TLV_MESSAGE_SID] === 'string' ? (pdu[TLV_MESSAGE_SID] as string) : null,
+      messageSid: stringTlv(pdu, TLV_MESSAGE_SID),
+      accountSid: stringTlv(pdu, TLV_ACCOUNT_SID),
       submittedAt: now,
       validUntil: validity instanceof Date ? validity.getTime() : null,
       wantsReceipt: ((pdu.registered_delivery ?? 0) & 0x03) !== 0,
@@ -429,13 +523,47 @@ export class CarrierSimulator {
     bind.outstanding--;
     // The bind died before the answer: the platform sees the loss and fails over; the message is gone.
     if (bind.closed) return;
-    sendBatched(
-      bind.session,
-      new smpp.PDU('submit_sm_resp', { sequence_number: sequence, message_id: message.id }),
-    );
     this.counters.submitted++;
-    this.jobs.schedule(this.receiptLatency.next(), { kind: 'receipt', message });
+    const receiptDelay = this.receiptLatency.next();
+    const journal = this.journal;
+    if (journal) {
+      // Accepted means journaled: the answer waits for this turn's journal write (onFlushed).
+      journal.accepted({
+        id: message.id,
+        from: message.from,
+        to: message.to,
+        body: message.body,
+        mediaUrls: message.mediaUrls,
+        messageSid: message.messageSid,
+        accountSid: message.accountSid,
+        submittedAt: message.submittedAt,
+        validUntil: message.validUntil,
+        wantsReceipt: message.wantsReceipt,
+        receiptDueAt: Date.now() + receiptDelay,
+      });
+      this.held.push({ bind, sequence, id: message.id });
+    } else {
+      sendBatched(
+        bind.session,
+        new smpp.PDU('submit_sm_resp', { sequence_number: sequence, message_id: message.id }),
+      );
+    }
+    this.jobs.schedule(receiptDelay, { kind: 'receipt', message });
   }
+
+  /** The journal write of this turn returned: the submits it recorded may now be answered. */
+  private readonly releaseHeld = (): void => {
+    const held = this.held;
+    if (held.length === 0) return;
+    this.held = [];
+    for (const { bind, sequence, id } of held) {
+      if (bind.closed) continue;
+      sendBatched(
+        bind.session,
+        new smpp.PDU('submit_sm_resp', { sequence_number: sequence, message_id: id }),
+      );
+    }
+  };
 
   /** The message's fate: delivered to the handset or not, then the receipt if one was requested. */
   private complete(message: AcceptedMessage): void {
@@ -456,7 +584,17 @@ export class CarrierSimulator {
     } else {
       this.counters.failed++;
     }
-    if (!message.wantsReceipt) return;
+    if (!message.wantsReceipt) {
+      this.journal?.completed(message.id);
+      return;
+    }
+    const outcome: JournaledOutcome = { stat, err, doneAt: now };
+    // The delivered marker: after a restart only the receipt is sent again, never the message.
+    this.journal?.outcome(message.id, outcome);
+    this.sendReceipt(message, outcome);
+  }
+
+  private sendReceipt(message: AcceptedMessage, { stat, err, doneAt }: JournaledOutcome): void {
     const source = toSmppAddress(message.to);
     const destination = toSmppAddress(message.from);
     const text = formatReceipt({
@@ -464,23 +602,28 @@ export class CarrierSimulator {
       stat,
       err,
       submittedAt: message.submittedAt,
-      doneAt: now,
+      doneAt,
       body: message.body,
     });
+    const fields: Record<string, PduValue> = {
+      source_addr: source.addr,
+      source_addr_ton: source.ton,
+      source_addr_npi: source.npi,
+      destination_addr: destination.addr,
+      dest_addr_ton: destination.ton,
+      dest_addr_npi: destination.npi,
+      esm_class: ESM_CLASS_DELIVERY_RECEIPT,
+      ...bodyFields(encodeBody(text)),
+      receipted_message_id: message.id,
+      message_state: MESSAGE_STATE[stat],
+    };
+    // Echoed so a platform that restarted (its id map gone) can still attribute the receipt.
+    if (message.messageSid !== null) fields[TLV_MESSAGE_SID] = message.messageSid;
+    if (message.accountSid !== null) fields[TLV_ACCOUNT_SID] = message.accountSid;
     this.dispatch({
       kind: 'receipt',
-      fields: {
-        source_addr: source.addr,
-        source_addr_ton: source.ton,
-        source_addr_npi: source.npi,
-        destination_addr: destination.addr,
-        dest_addr_ton: destination.ton,
-        dest_addr_npi: destination.npi,
-        esm_class: ESM_CLASS_DELIVERY_RECEIPT,
-        ...bodyFields(encodeBody(text)),
-        receipted_message_id: message.id,
-        message_state: MESSAGE_STATE[stat],
-      },
+      messageId: message.id,
+      fields,
       attempts: 0,
       preferred: message.origin,
       settle: null,
@@ -537,6 +680,7 @@ export class CarrierSimulator {
     if (!deliver) return;
     bind.awaiting.delete(pdu.sequence_number);
     if (pdu.command_status === STATUS.OK) {
+      if (deliver.messageId !== null) this.journal?.completed(deliver.messageId);
       deliver.settle?.(null);
       return;
     }
@@ -555,6 +699,7 @@ export class CarrierSimulator {
         );
       } else {
         this.log?.warn({ carrier: this.name, reason }, 'delivery receipt dropped after retries');
+        if (deliver.messageId !== null) this.journal?.completed(deliver.messageId);
       }
       return;
     }

@@ -14,7 +14,7 @@ export type SuperNetworkErrorCode =
   | 'NETWORK_CLOSED'
   /** A phone number is not E.164 (a handset needs '+' and 7 to 15 digits). */
   | 'INVALID_NUMBER'
-  /** A carrier simulator could not start listening. */
+  /** A carrier simulator could not start listening or open its journal. */
   | 'CARRIER_START_FAILED';
 
 export class SuperNetworkError extends Error {

@@ -23,7 +23,15 @@ export type { CarrierConfig, CarrierOutcomes } from './carrier-config.js';
 export { defaultCarriers } from './default-carriers.js';
 export type { CarrierProfile } from './default-carriers.js';
 export { CarrierSimulator } from './carrier-simulator.js';
-export type { CarrierCounters } from './carrier-simulator.js';
+export type { CarrierCounters, CarrierSimulatorOptions } from './carrier-simulator.js';
+export { CarrierJournal } from './carrier-journal.js';
+export type {
+  CarrierJournalOptions,
+  JournaledMessage,
+  JournaledOutcome,
+  OpenedJournal,
+  PendingMessage,
+} from './carrier-journal.js';
 export { SmppRoute, RouteError } from './smpp-route.js';
 export type { SmppRouteOptions, RouteFailure, RouteReceipt, ReceiptTarget } from './smpp-route.js';
 export { HandsetRegistry } from './handset-registry.js';

@@ -8,14 +8,21 @@ import type { DecodedMessage, PDU, Session } from 'smpp';
 import { decodeBytes } from './sms-codec.js';
 
 /**
- * Vendor-specific TLVs (SMPP reserves 0x1400-0x3FFF for them). The platform's message SID rides
- * along a submit so the simulated handset can show which message it received, and media URLs
- * ride both ways because plain SMPP has no MMS.
+ * Vendor-specific TLVs (SMPP reserves 0x1400-0x3FFF for them):
+ * - 0x1401 twilio_lab_message_sid (C-string): the platform's message SID, on submit_sm so the
+ *   handset shows which message it received, and echoed on the receipt deliver_sm.
+ * - 0x1402 twilio_lab_media_urls (octets, URLs joined by '\n'): media both ways, as plain SMPP
+ *   has no MMS.
+ * - 0x1403 twilio_lab_account_sid (C-string): the owning account, on submit_sm and echoed on the
+ *   receipt. With the message SID it lets a platform that restarted (and lost its in-memory
+ *   carrier-id map) still attribute a receipt the carrier kept in its journal.
  */
 export const TLV_MESSAGE_SID = 'twilio_lab_message_sid';
 export const TLV_MEDIA_URLS = 'twilio_lab_media_urls';
+export const TLV_ACCOUNT_SID = 'twilio_lab_account_sid';
 smpp.addTLV(TLV_MESSAGE_SID, { id: 0x1401, type: smpp.types.tlv.cstring });
 smpp.addTLV(TLV_MEDIA_URLS, { id: 0x1402, type: smpp.types.tlv.buffer });
+smpp.addTLV(TLV_ACCOUNT_SID, { id: 0x1403, type: smpp.types.tlv.cstring });
 
 /**
  * The library's GSM 03.38 decoder rebuilds a key list of its tables and compiles a regex on
@@ -70,6 +77,12 @@ export function bodyOf(pdu: PDU): string {
   const payload = textOf(pdu.message_payload, dataCoding);
   if (payload !== null && payload.length > 0) return payload;
   return textOf(pdu.short_message, dataCoding) ?? '';
+}
+
+/** A C-string TLV's value, or null when absent or empty. */
+export function stringTlv(pdu: PDU, tag: string): string | null {
+  const value = pdu[tag];
+  return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
 export function mediaUrlsOf(pdu: PDU): string[] {

@@ -12,6 +12,7 @@ import {
   ESM_CLASS_DELIVERY_RECEIPT,
   ESM_CLASS_TYPE_MASK,
   STATUS,
+  TLV_ACCOUNT_SID,
   TLV_MEDIA_URLS,
   TLV_MESSAGE_SID,
   bodyOf,
@@ -22,6 +23,7 @@ import {
   relativeValidity,
   sendBatched,
   smpp,
+  stringTlv,
   toSmppAddress,
 } from './smpp-protocol.js';
 import { withinMs } from './timeouts.js';
@@ -160,6 +162,7 @@ export class SmppRoute {
       validity_period: sms.validityPeriodSec === undefined ? '' : relativeValidity(sms.validityPeriodSec),
       ...bodyFields(encoded),
       [TLV_MESSAGE_SID]: sms.messageSid,
+      [TLV_ACCOUNT_SID]: sms.accountSid,
     });
     const media = encodeMediaUrls(sms.mediaUrls);
     if (media) pdu[TLV_MEDIA_URLS] = media;
@@ -442,9 +445,17 @@ export class SmppRoute {
     if (!id || !parsed) return;
     const outcome = receiptOutcome(parsed.stat, parsed.err);
     if (!outcome) return; // intermediate state (ENROUTE, ACCEPTD): a final receipt follows
-    const target = this.receiptTargets.get(id);
-    if (!target) return; // not ours (sent before a restart, or already final)
-    this.receiptTargets.delete(id);
+    let target = this.receiptTargets.get(id);
+    if (target) {
+      this.receiptTargets.delete(id);
+    } else {
+      // Not in the map: submitted before the platform restarted (the carrier kept it in its
+      // journal). The carrier echoes our SIDs on the receipt; without them it is not ours.
+      const messageSid = stringTlv(pdu, TLV_MESSAGE_SID);
+      const accountSid = stringTlv(pdu, TLV_ACCOUNT_SID);
+      if (messageSid === null || accountSid === null) return;
+      target = { messageSid, accountSid };
+    }
     this.options.onReceipt({ target, status: outcome.status, errorCode: outcome.errorCode });
   }
 }

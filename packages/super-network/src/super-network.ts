@@ -3,6 +3,8 @@
  * the platform to each, least-cost routing with failover across them, and the handsets that
  * sit behind the carriers. This is the object a cell holds (the SuperNetwork contract).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CarrierConfig } from './carrier-config.js';
 import { validateCarriers } from './carrier-config.js';
 import { CarrierSimulator } from './carrier-simulator.js';
@@ -37,6 +39,13 @@ export interface SuperNetworkOptions {
   enquireLinkMs?: number;
   /** Submits in flight per bind when the carrier sets no window. Default 256. */
   defaultWindow?: number;
+  /**
+   * Directory of the carriers' journals (`<journalDir>/<carrier name>.journal`, created if
+   * missing). With it the simulators keep what they accepted across close() and process
+   * crashes, and finish it (handset delivery, receipt) after the next start, like real SMSCs.
+   * Absent = no journal: an accepted message dies with the process.
+   */
+  journalDir?: string;
   log?: SuperNetworkLog;
 }
 
@@ -68,13 +77,38 @@ interface RouteEntry {
 
 const NO_FAILOVER: readonly string[] = Object.freeze([]);
 
+/** Receipts held while no onReceipt handler is registered yet (beyond this the oldest are dropped). */
+const MAX_EARLY_RECEIPTS = 100_000;
+
 export async function createSuperNetwork(options: SuperNetworkOptions): Promise<RunningSuperNetwork> {
   const carriers = validateCarriers(options.carriers);
   const region = options.region ?? 'us1';
   const log = options.log;
   const handsets = new HandsetRegistry();
-  const simulators = carriers.map((config) => new CarrierSimulator(config, handsets, log));
+  const journalDir = options.journalDir;
+  if (journalDir !== undefined) {
+    try {
+      mkdirSync(journalDir, { recursive: true });
+    } catch (error) {
+      throw new SuperNetworkError(
+        'CARRIER_START_FAILED',
+        `Cannot create the carrier journal directory ${journalDir}: ${(error as Error).message}`,
+      );
+    }
+  }
+  const simulators = carriers.map(
+    (config) =>
+      new CarrierSimulator(
+        config,
+        handsets,
+        log,
+        journalDir === undefined ? {} : { journalPath: join(journalDir, `${config.name}.journal`) },
+      ),
+  );
   const receiptHandlers: ((receipt: DeliveryReceipt) => void)[] = [];
+  // Journaled carriers send overdue receipts the moment the platform binds, before the caller
+  // of createSuperNetwork had a chance to call onReceipt(); the route has acked them already.
+  let earlyReceipts: DeliveryReceipt[] | null = [];
   const inboundHandlers: ((sms: InboundSms) => Promise<void>)[] = [];
   const entries: RouteEntry[] = [];
 
@@ -95,6 +129,21 @@ export async function createSuperNetwork(options: SuperNetworkOptions): Promise<
       errorCode: r.errorCode,
       at: Date.now(),
     };
+    if (earlyReceipts !== null) {
+      if (earlyReceipts.length >= MAX_EARLY_RECEIPTS) {
+        log?.warn(
+          { messageSid: earlyReceipts[0]!.messageSid },
+          'receipt dropped: no receipt handler registered',
+        );
+        earlyReceipts.shift();
+      }
+      earlyReceipts.push(receipt);
+      return;
+    }
+    handReceipt(receipt);
+  };
+
+  const handReceipt = (receipt: DeliveryReceipt): void => {
     for (const handler of receiptHandlers) {
       try {
         handler(receipt);
@@ -229,6 +278,11 @@ export async function createSuperNetwork(options: SuperNetworkOptions): Promise<
     submit,
     onReceipt(handler) {
       receiptHandlers.push(handler);
+      if (earlyReceipts === null) return;
+      const held = earlyReceipts;
+      earlyReceipts = null;
+      // Next tick: the caller finishes registering (more handlers, its own state) first.
+      if (held.length > 0) process.nextTick(() => held.forEach(handReceipt));
     },
     onInbound(handler) {
       inboundHandlers.push(handler);
