@@ -95,6 +95,7 @@ describe('crash safety of the embedded store', () => {
         const base2 = `${second.info.baseUrl}/2010-04-01/Accounts/${second.info.accountSid}`;
         const deadline = Date.now() + 60_000;
         const pending = new Set(accepted);
+        const lastStatus = new Map<string, string>();
         while (pending.size > 0 && Date.now() < deadline) {
           for (const sid of [...pending]) {
             const res = await fetch(`${base2}/Messages/${sid}.json`, {
@@ -102,11 +103,13 @@ describe('crash safety of the embedded store', () => {
             });
             assert.equal(res.status, 200, `message ${sid} acknowledged with 201 must exist after restart`);
             const body = (await res.json()) as { status: string };
+            lastStatus.set(sid, body.status);
             if (TERMINAL.has(body.status)) pending.delete(sid);
           }
           if (pending.size > 0) await new Promise((r) => setTimeout(r, 200));
         }
-        assert.equal(pending.size, 0, `${pending.size} acknowledged messages never reached a terminal state`);
+        const stuck = [...pending].map((sid) => `${sid}: ${lastStatus.get(sid)}`);
+        assert.deepEqual(stuck, [], 'acknowledged messages that never reached a terminal state');
       } finally {
         second.child.kill('SIGTERM');
         await second.exited;

@@ -64,9 +64,11 @@ class MessagingRuntime {
       (batch) => this.sender.handleBatch(batch),
       { concurrency: this.options.senderConcurrency ?? 8, maxBatch: this.options.senderBatch ?? 64 },
     );
-    ctx.superNetwork.onReceipt((receipt) => {
-      if (!this.stopped) this.receipts.add(receipt);
-    });
+    // The carrier's ack waits for the returned promise: a receipt is acknowledged only once
+    // its status change is durable. After stop() receipts are refused, so the carrier resends.
+    ctx.superNetwork.onReceipt((receipt) =>
+      this.stopped ? Promise.reject(new Error('messaging is stopping')) : this.receipts.add(receipt),
+    );
     ctx.superNetwork.onInbound((sms) => this.inbound.receive(sms));
     await this.recover();
   }

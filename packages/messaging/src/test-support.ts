@@ -32,7 +32,7 @@ export type SubmitPlan = (sms: OutboundSms, attempt: number) => SubmitResult | E
 export class FakeSuperNetwork implements SuperNetwork {
   readonly submitted: OutboundSms[] = [];
   plan: SubmitPlan = (sms) => ({ carrier: 'fake', carrierMessageId: 'c-' + sms.messageSid, failedOver: [] });
-  private readonly receiptHandlers: ((r: DeliveryReceipt) => void)[] = [];
+  private readonly receiptHandlers: ((r: DeliveryReceipt) => void | Promise<void>)[] = [];
   private inboundHandler: ((sms: InboundSms) => Promise<void>) | null = null;
   private readonly attempts = new Map<string, number>();
 
@@ -45,7 +45,7 @@ export class FakeSuperNetwork implements SuperNetwork {
     return outcome;
   }
 
-  onReceipt(handler: (receipt: DeliveryReceipt) => void): void {
+  onReceipt(handler: (receipt: DeliveryReceipt) => void | Promise<void>): void {
     this.receiptHandlers.push(handler);
   }
 
@@ -53,8 +53,10 @@ export class FakeSuperNetwork implements SuperNetwork {
     this.inboundHandler = handler;
   }
 
-  receipt(r: Omit<DeliveryReceipt, 'carrier' | 'at'> & { at?: number }): void {
-    for (const handler of this.receiptHandlers) handler({ carrier: 'fake', at: Date.now(), ...r });
+  /** Hands a receipt to the platform; resolves when the platform acknowledges it (durable). */
+  receipt(r: Omit<DeliveryReceipt, 'carrier' | 'at'> & { at?: number }): Promise<void> {
+    const receipt = { carrier: 'fake', at: Date.now(), ...r };
+    return Promise.all(this.receiptHandlers.map((handler) => handler(receipt))).then(() => undefined);
   }
 
   /** A handset sends to a platform number; resolves when the platform says it is durable. */

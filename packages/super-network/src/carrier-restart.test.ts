@@ -60,7 +60,9 @@ async function start(t: TestContext, dir: string, receiptMs: number): Promise<Ru
 
 function collectReceipts(net: RunningSuperNetwork): DeliveryReceipt[] {
   const receipts: DeliveryReceipt[] = [];
-  net.onReceipt((r) => receipts.push(r));
+  net.onReceipt((r) => {
+    receipts.push(r);
+  });
   return receipts;
 }
 

@@ -52,7 +52,9 @@ test('SIGKILL with receipts owed: the restarted carriers finish every message ex
   const net = await createSuperNetwork({ carriers: crashCarriers(), journalDir: dir });
   t.after(() => net.close());
   const receipts: DeliveryReceipt[] = [];
-  net.onReceipt((r) => receipts.push(r));
+  net.onReceipt((r) => {
+    receipts.push(r);
+  });
   const deadline = Date.now() + 20_000;
   while (receipts.length < 2 * COUNT && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -73,7 +73,8 @@ export interface SmppRouteOptions {
   enquireLinkMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  onReceipt(receipt: RouteReceipt): void;
+  /** Resolves once the receipt is durable; only then is deliver_sm_resp sent. */
+  onReceipt(receipt: RouteReceipt): Promise<void>;
   /** Resolves once the message is durable; only then is deliver_sm_resp sent. */
   onInbound(sms: InboundSms): Promise<void>;
   log?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
@@ -410,8 +411,20 @@ export class SmppRoute {
   private onDeliver(session: Session, pdu: PDU): void {
     const sequence = pdu.sequence_number;
     if (((pdu.esm_class ?? 0) & ESM_CLASS_TYPE_MASK) === ESM_CLASS_DELIVERY_RECEIPT) {
-      sendBatched(session, new smpp.PDU('deliver_sm_resp', { sequence_number: sequence }));
-      this.onReceiptPdu(pdu);
+      // Like inbound messages, a receipt is acked only once the platform has recorded it:
+      // a refusal makes the carrier send it again rather than the platform forget it.
+      this.onReceiptPdu(pdu).then(
+        () => sendBatched(session, new smpp.PDU('deliver_sm_resp', { sequence_number: sequence })),
+        (error: unknown) => {
+          this.options.log?.warn({ carrier: this.name, error }, 'receipt not recorded; carrier will retry');
+          session.send(
+            new smpp.PDU('deliver_sm_resp', {
+              sequence_number: sequence,
+              command_status: STATUS.SYSTEM_ERROR,
+            }),
+          );
+        },
+      );
       return;
     }
     const sms: InboundSms = {
@@ -439,7 +452,7 @@ export class SmppRoute {
     );
   }
 
-  private onReceiptPdu(pdu: PDU): void {
+  private async onReceiptPdu(pdu: PDU): Promise<void> {
     const parsed = parseReceipt(bodyOf(pdu));
     const id = pdu.receipted_message_id || parsed?.id;
     if (!id || !parsed) return;
@@ -456,6 +469,6 @@ export class SmppRoute {
       if (messageSid === null || accountSid === null) return;
       target = { messageSid, accountSid };
     }
-    this.options.onReceipt({ target, status: outcome.status, errorCode: outcome.errorCode });
+    await this.options.onReceipt({ target, status: outcome.status, errorCode: outcome.errorCode });
   }
 }

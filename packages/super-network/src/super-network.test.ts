@@ -106,7 +106,7 @@ test('a bind with the wrong password is refused with ESME_RBINDFAIL; the right o
       window: 10,
       submitTimeoutMs: 1000,
       reconnectMinMs: 1000,
-      onReceipt: () => undefined,
+      onReceipt: async () => undefined,
       onInbound: async () => undefined,
     });
   const wrong = routeWith('nope');
@@ -250,7 +250,7 @@ test('the window caps submits in flight per bind: the carrier throttles beyond i
     password: 'secret',
     window: 5,
     submitTimeoutMs: 2000,
-    onReceipt: () => undefined,
+    onReceipt: async () => undefined,
     onInbound: async () => undefined,
   });
   await greedy.start();
@@ -383,6 +383,22 @@ test('a handler that throws is answered ESME_RSYSERR and the carrier retries', a
   });
   await net.handsets.send({ from: '+14155550100', to: '+15005550006', body: 'retry me' });
   assert.equal(calls, 2);
+});
+
+test('a receipt the platform could not record is refused and sent again by the carrier', async (t) => {
+  const net = await network(t, [carrier('us-a', ['+1'], 0.01)]);
+  const message = sms('+14155550100');
+  const seen: string[] = [];
+  const recorded = new Promise<string>((resolve) => {
+    net.onReceipt(async (r) => {
+      seen.push(r.messageSid);
+      if (seen.length === 1) throw new Error('store unavailable');
+      resolve(r.messageSid);
+    });
+  });
+  await net.submit(message);
+  assert.equal(await recorded, message.messageSid);
+  assert.deepEqual(seen, [message.messageSid, message.messageSid]);
 });
 
 test('the platform reconnects after a carrier restarts, and after an unbind', async (t) => {

@@ -105,10 +105,11 @@ export async function createSuperNetwork(options: SuperNetworkOptions): Promise<
         journalDir === undefined ? {} : { journalPath: join(journalDir, `${config.name}.journal`) },
       ),
   );
-  const receiptHandlers: ((receipt: DeliveryReceipt) => void)[] = [];
+  const receiptHandlers: ((receipt: DeliveryReceipt) => void | Promise<void>)[] = [];
   // Journaled carriers send overdue receipts the moment the platform binds, before the caller
-  // of createSuperNetwork had a chance to call onReceipt(); the route has acked them already.
-  let earlyReceipts: DeliveryReceipt[] | null = [];
+  // of createSuperNetwork had a chance to call onReceipt(). They wait here, unacknowledged
+  // (the carrier's ack waits on `done`), until a handler is registered.
+  let earlyReceipts: { receipt: DeliveryReceipt; done: (result: Promise<void>) => void }[] | null = [];
   const inboundHandlers: ((sms: InboundSms) => Promise<void>)[] = [];
   const entries: RouteEntry[] = [];
 
@@ -118,7 +119,7 @@ export async function createSuperNetwork(options: SuperNetworkOptions): Promise<
     handsets.close();
   };
 
-  const emitReceipt = (entry: RouteEntry, r: RouteReceipt): void => {
+  const emitReceipt = (entry: RouteEntry, r: RouteReceipt): Promise<void> => {
     if (r.status === 'delivered') entry.counters.delivered++;
     else entry.counters.failed++;
     const receipt: DeliveryReceipt = {
@@ -130,27 +131,21 @@ export async function createSuperNetwork(options: SuperNetworkOptions): Promise<
       at: Date.now(),
     };
     if (earlyReceipts !== null) {
+      // Beyond the bound a receipt is refused, not dropped: the carrier sends it again later.
       if (earlyReceipts.length >= MAX_EARLY_RECEIPTS) {
-        log?.warn(
-          { messageSid: earlyReceipts[0]!.messageSid },
-          'receipt dropped: no receipt handler registered',
-        );
-        earlyReceipts.shift();
+        return Promise.reject(new Error('no receipt handler registered yet'));
       }
-      earlyReceipts.push(receipt);
-      return;
+      const held = earlyReceipts;
+      return new Promise<void>((resolve, reject) => {
+        held.push({ receipt, done: (result) => result.then(resolve, reject) });
+      });
     }
-    handReceipt(receipt);
+    return handReceipt(receipt);
   };
 
-  const handReceipt = (receipt: DeliveryReceipt): void => {
-    for (const handler of receiptHandlers) {
-      try {
-        handler(receipt);
-      } catch (error) {
-        log?.warn({ error, messageSid: receipt.messageSid }, 'receipt handler threw');
-      }
-    }
+  const handReceipt = async (receipt: DeliveryReceipt): Promise<void> => {
+    if (receiptHandlers.length === 1) return receiptHandlers[0]!(receipt);
+    await Promise.all(receiptHandlers.map((handler) => handler(receipt)));
   };
 
   const deliverInbound = async (sms: InboundSms): Promise<void> => {
@@ -282,7 +277,7 @@ export async function createSuperNetwork(options: SuperNetworkOptions): Promise<
       const held = earlyReceipts;
       earlyReceipts = null;
       // Next tick: the caller finishes registering (more handlers, its own state) first.
-      if (held.length > 0) process.nextTick(() => held.forEach(handReceipt));
+      if (held.length > 0) process.nextTick(() => held.forEach((h) => h.done(handReceipt(h.receipt))));
     },
     onInbound(handler) {
       inboundHandlers.push(handler);

@@ -109,7 +109,12 @@ export interface CarrierStatus {
 export interface SuperNetwork {
   /** Resolves on submit_sm_resp OK from some carrier ('sent'); rejects with SubmitError otherwise. */
   submit(sms: OutboundSms): Promise<SubmitResult>;
-  onReceipt(handler: (receipt: DeliveryReceipt) => void): void;
+  /**
+   * Delivery receipts. The handler resolves once the receipt's effect is durable: only then
+   * does the carrier get its deliver_sm_resp (a rejection makes the carrier send it again), so
+   * a crash between the two never loses a receipt.
+   */
+  onReceipt(handler: (receipt: DeliveryReceipt) => void | Promise<void>): void;
   /** Inbound messages for numbers of the platform; the handler resolves once the message is durable. */
   onInbound(handler: (sms: InboundSms) => Promise<void>): void;
   readonly handsets: HandsetService;

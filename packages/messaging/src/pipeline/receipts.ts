@@ -18,6 +18,8 @@ export const RECEIPT_BATCH = 512;
  */
 export class ReceiptApplier {
   private pending: DeliveryReceipt[] = [];
+  /** Settles every add() of the pending batch once that batch is durable (or failed). */
+  private pendingDone: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
   private readonly running = new Set<Promise<void>>();
 
@@ -26,7 +28,9 @@ export class ReceiptApplier {
     private readonly lanes: KeyedLanes,
   ) {}
 
-  add(receipt: DeliveryReceipt): void {
+  /** Resolves once the receipt's status change is durable (or it was ignored as stale or foreign). */
+  add(receipt: DeliveryReceipt): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.pendingDone.push({ resolve, reject }));
     this.pending.push(receipt);
     if (this.pending.length >= RECEIPT_BATCH) {
       this.flush();
@@ -34,6 +38,7 @@ export class ReceiptApplier {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    return done;
   }
 
   /** Applies what is pending now (also called when the batch is full). */
@@ -41,12 +46,20 @@ export class ReceiptApplier {
     this.scheduled = false;
     if (this.pending.length === 0) return;
     const receipts = this.pending;
+    const waiters = this.pendingDone;
     this.pending = [];
-    const run = this.apply(receipts).catch((err: unknown) => {
-      for (const receipt of receipts) {
-        this.ctx.log.error({ sid: receipt.messageSid, err: String(err) }, 'delivery receipt not applied');
-      }
-    });
+    this.pendingDone = [];
+    const run = this.apply(receipts).then(
+      () => {
+        for (const w of waiters) w.resolve();
+      },
+      (err: unknown) => {
+        for (const receipt of receipts) {
+          this.ctx.log.error({ sid: receipt.messageSid, err: String(err) }, 'delivery receipt not applied');
+        }
+        for (const w of waiters) w.reject(err);
+      },
+    );
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
