@@ -75,6 +75,18 @@ export function openConnection(
   return db;
 }
 
+/**
+ * One batch as it crosses to the writer thread. SQL text is sent once and named by a number
+ * afterwards: the statements are a small fixed set, and cloning their text for every op was
+ * a measurable share of the main thread. Each call is flat: [sqlId, params, sqlId, params, …].
+ */
+export interface WriterBatch {
+  id: number;
+  /** SQL texts first used in this batch, as [sqlId, text]. */
+  defs: [number, string][];
+  calls: (number | readonly SqlValue[])[][];
+}
+
 /** What the writer thread answers for one batch; errors cross the thread as plain data. */
 export interface WriterReply {
   id: number;
@@ -207,6 +219,7 @@ class WriterThread {
   readonly ready: Promise<void>;
   readonly #worker: Worker;
   #nextId = 0;
+  readonly #sqlIds = new Map<string, number>();
   readonly #waiting = new Map<
     number,
     { batch: readonly PendingWrite[]; resolve: (committed: boolean) => void }
@@ -252,9 +265,26 @@ class WriterThread {
       return Promise.resolve(false);
     }
     const id = ++this.#nextId;
+    const message: WriterBatch = { id, defs: [], calls: new Array(batch.length) };
+    for (let i = 0; i < batch.length; i++) {
+      const ops = batch[i]!.ops;
+      const call = new Array<number | readonly SqlValue[]>(ops.length * 2);
+      for (let j = 0; j < ops.length; j++) {
+        const op = ops[j]!;
+        let sqlId = this.#sqlIds.get(op.sql);
+        if (sqlId === undefined) {
+          sqlId = this.#sqlIds.size + 1;
+          this.#sqlIds.set(op.sql, sqlId);
+          message.defs.push([sqlId, op.sql]);
+        }
+        call[j * 2] = sqlId;
+        call[j * 2 + 1] = op.params;
+      }
+      message.calls[i] = call;
+    }
     return new Promise<boolean>((resolve) => {
       this.#waiting.set(id, { batch, resolve });
-      this.#worker.postMessage({ id, calls: batch.map((item) => item.ops) });
+      this.#worker.postMessage(message);
     });
   }
 

@@ -5,9 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchRunner } from './batch-runner.js';
-import { openConnection, type WriterReply } from './sqlite-store.js';
+import { openConnection, type WriterBatch, type WriterReply } from './sqlite-store.js';
 import { StatementCache } from './statement-cache.js';
-import type { WriteOp } from './types.js';
+import type { SqlValue, WriteOp } from './types.js';
 
 interface WriterData {
   path: string;
@@ -31,13 +31,24 @@ try {
   process.exit(1);
 }
 
-port.on('message', (message: { id: number; calls: WriteOp[][] } | { close: true }) => {
+const sqlTexts = new Map<number, string>();
+
+port.on('message', (message: WriterBatch | { close: true }) => {
   if ('close' in message) {
     close();
     port.close();
     return;
   }
-  const result = runner.run(message.calls);
+  for (const [sqlId, text] of message.defs) sqlTexts.set(sqlId, text);
+  const calls = message.calls.map((flat) => {
+    const ops = new Array<WriteOp>(flat.length / 2);
+    for (let j = 0; j < ops.length; j++) {
+      // Ids always arrive with (or after) their text: the main thread sends each text once, in order.
+      ops[j] = { sql: sqlTexts.get(flat[j * 2] as number)!, params: flat[j * 2 + 1] as readonly SqlValue[] };
+    }
+    return ops;
+  });
+  const result = runner.run(calls);
   const reply: WriterReply = {
     id: message.id,
     committed: result.committed,
