@@ -3,7 +3,7 @@
  * sending pipeline, inbound messages) and IncomingPhoneNumbers, as cell product modules.
  */
 export { messagingModule } from './module.js';
-export type { MessagingOptions } from './module.js';
+export type { MessagingModule, MessagingOptions } from './module.js';
 export { numbersModule } from './numbers/module.js';
 export { findNumber, findNumberByE164 } from './numbers/repo.js';
 export type { NumberRow } from './numbers/schema.js';

@@ -7,6 +7,7 @@ import { messageRoutes } from './messages/routes.js';
 import { messagingMigrations } from './messages/schema.js';
 import type { MessageRow } from './messages/schema.js';
 import { OUTBOUND_TOPIC, SENDER_GROUP, publishOutbound } from './pipeline/outbox.js';
+import { DEFAULT_IN_FLIGHT_CAPACITY, InFlightMessages } from './pipeline/in-flight.js';
 import { ReceiptApplier } from './pipeline/receipts.js';
 import { Scheduler } from './pipeline/scheduler.js';
 import { SenderWorker } from './pipeline/sender.js';
@@ -22,6 +23,17 @@ export interface MessagingOptions {
   senderBatch?: number;
   /** Longest the scheduler sleeps before re-checking SendAt against the clock. Default 60 s. */
   schedulerMaxSleepMs?: number;
+  /**
+   * Most in-flight messages whose rows are held in memory (past it, the oldest are read from the
+   * store again). Default 200,000; 0 holds none.
+   */
+  inFlightCapacity?: number;
+}
+
+/** messagingModule(): a product module that also reports its in-memory state. */
+export interface MessagingModule extends ProductModule {
+  /** Messages whose rows are held in memory (in flight); 0 before the module is built. */
+  inFlightMessages(): number;
 }
 
 const RECOVERY_CHUNK = 1000;
@@ -29,6 +41,7 @@ const RECOVERY_CHUNK = 1000;
 /** Everything one messaging module instance runs, built once per cell context. */
 class MessagingRuntime {
   readonly lanes = new KeyedLanes();
+  readonly inFlight: InFlightMessages;
   readonly outbound: OutboundMessages;
   readonly inbound: InboundMessages;
   private readonly sender: SenderWorker;
@@ -43,14 +56,23 @@ class MessagingRuntime {
   ) {
     const publish = (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]): Promise<void> =>
       publishOutbound(ctx.queue, rows);
+    this.inFlight = new InFlightMessages(options.inFlightCapacity ?? DEFAULT_IN_FLIGHT_CAPACITY);
     this.scheduler = new Scheduler(ctx, this.lanes, publish, options.schedulerMaxSleepMs ?? 60_000);
-    this.outbound = new OutboundMessages(ctx, this.lanes, {
-      publish,
-      schedule: (at) => this.scheduler.arm(at),
-    });
+    this.outbound = new OutboundMessages(
+      ctx,
+      this.lanes,
+      { publish, schedule: (at) => this.scheduler.arm(at) },
+      this.inFlight,
+    );
     this.inbound = new InboundMessages(ctx, this.outbound);
-    this.sender = new SenderWorker(ctx, this.lanes, options.profile ?? ctx.config.profile, publish);
-    this.receipts = new ReceiptApplier(ctx, this.lanes);
+    this.sender = new SenderWorker(
+      ctx,
+      this.lanes,
+      this.inFlight,
+      options.profile ?? ctx.config.profile,
+      publish,
+    );
+    this.receipts = new ReceiptApplier(ctx, this.lanes, this.inFlight);
   }
 
   async start(): Promise<void> {
@@ -105,7 +127,7 @@ class MessagingRuntime {
  * sending pipeline and inbound messages. Needs numbersModule() in the same cell (it reads
  * incoming_phone_numbers).
  */
-export function messagingModule(options: MessagingOptions = {}): ProductModule {
+export function messagingModule(options: MessagingOptions = {}): MessagingModule {
   let runtime: MessagingRuntime | undefined;
   const runtimeFor = (ctx: CellContext): MessagingRuntime => (runtime ??= new MessagingRuntime(ctx, options));
   return {
@@ -116,5 +138,6 @@ export function messagingModule(options: MessagingOptions = {}): ProductModule {
     stop: async () => {
       await runtime?.stop();
     },
+    inFlightMessages: () => runtime?.inFlight.size ?? 0,
   };
 }

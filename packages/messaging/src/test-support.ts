@@ -23,7 +23,7 @@ import type {
   SuperNetwork,
 } from '@twilio-lab/super-network';
 import { messagingModule } from './module.js';
-import type { MessagingOptions } from './module.js';
+import type { MessagingModule, MessagingOptions } from './module.js';
 import { numbersModule } from './numbers/module.js';
 
 /** What the fake carrier does with one submit: resolve, or throw (e.g. a SubmitError). */
@@ -213,6 +213,8 @@ export interface Harness {
   other: Account;
   /** Milliseconds added to the real clock (ctx.now()). */
   clock: { offset: number };
+  /** Messages whose rows the running messaging module holds in memory. */
+  inFlightMessages(): number;
   call(
     method: HttpMethod,
     path: string,
@@ -249,8 +251,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     perOriginConcurrency: 1,
   });
   const clock = { offset: 0 };
-  const build = (queue: GatedQueue, net: FakeSuperNetwork): Cell =>
-    createCell({
+  let messaging: MessagingModule;
+  const build = (queue: GatedQueue, net: FakeSuperNetwork): Cell => {
+    messaging = messagingModule({ schedulerMaxSleepMs: 10, ...options.messaging });
+    return createCell({
       context: createCellContext({
         config: { cellId: 'cell-test', region: 'us1', profile: options.profile ?? 'lab' },
         store,
@@ -262,8 +266,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         log,
         now: () => Date.now() + clock.offset,
       }),
-      modules: [numbersModule(), messagingModule({ schedulerMaxSleepMs: 10, ...options.messaging })],
+      modules: [numbersModule(), messaging],
     });
+  };
   const net = new FakeSuperNetwork();
   const cell = build(queue, net);
   await cell.start();
@@ -318,6 +323,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     account,
     other,
     clock,
+    inFlightMessages: () => messaging.inFlightMessages(),
     call,
     api,
     provision,

@@ -1,6 +1,7 @@
 import { twilioError } from '@twilio-lab/core';
 import type { FormParams } from '@twilio-lab/core';
 import type { CellContext } from '@twilio-lab/cell';
+import type { InFlightMessages } from '../pipeline/in-flight.js';
 import { commitStatus, statusOps } from '../pipeline/status.js';
 import type { KeyedLanes } from '../util/lanes.js';
 import { buildMessage, insertOps } from './rows.js';
@@ -22,6 +23,7 @@ export class OutboundMessages {
     private readonly ctx: CellContext,
     private readonly lanes: KeyedLanes,
     private readonly dispatch: Dispatch,
+    private readonly inFlight: InFlightMessages,
   ) {}
 
   async create(
@@ -49,6 +51,8 @@ export class OutboundMessages {
       now,
     });
     await this.ctx.store.write(insertOps(message, media));
+    // Held until it is terminal, so the sender and the receipts read no row (scheduled: not held).
+    this.inFlight.add(message);
     if (draft.sendAt !== null) {
       this.dispatch.schedule(draft.sendAt);
     } else {
@@ -71,18 +75,22 @@ export class OutboundMessages {
         throw twilioError(20001, `Message is not in a cancelable state: its status is '${row.status}'`);
       }
       await commitStatus(this.ctx, statusOps(this.ctx, row, { status: 'canceled' }, this.ctx.now()));
+      this.inFlight.forget(sid); // never held while scheduled; kept exact all the same
       return row;
     });
   }
 
   /** Body="" removes the text for good; the rest of the record stays. */
   async redact(accountSid: string, sid: string): Promise<void> {
-    await this.ctx.store.write([
+    const now = this.ctx.now();
+    const [redacted] = await this.ctx.store.write([
       {
         sql: "UPDATE messages SET body = '', date_updated = ? WHERE sid = ? AND account_sid = ?",
-        params: [this.ctx.now(), sid, accountSid],
+        params: [now, sid, accountSid],
       },
     ]);
+    // A sender holding a copy from before finds the entry replaced on commit and drops it.
+    if ((redacted ?? 0) > 0) this.inFlight.redacted(sid, now);
   }
 
   async remove(accountSid: string, sid: string): Promise<boolean> {
@@ -93,7 +101,9 @@ export class OutboundMessages {
       },
       { sql: 'DELETE FROM messages WHERE sid = ? AND account_sid = ?', params: [sid, accountSid] },
     ]);
-    return (messagesDeleted ?? 0) > 0;
+    if ((messagesDeleted ?? 0) === 0) return false;
+    this.inFlight.forget(sid);
+    return true;
   }
 
   find(accountSid: string, sid: string): Promise<MessageRow | undefined> {

@@ -28,9 +28,10 @@ export function publishOutbound(
 
 export function parseOutboundEvent(value: string): OutboundEvent | null {
   try {
-    const parsed = JSON.parse(value) as Partial<OutboundEvent>;
-    if (typeof parsed.sid === 'string' && typeof parsed.accountSid === 'string') {
-      return { sid: parsed.sid, accountSid: parsed.accountSid };
+    // The parsed object itself is the event (one allocation per event: the parse).
+    const parsed = JSON.parse(value) as Partial<OutboundEvent> | null;
+    if (typeof parsed?.sid === 'string' && typeof parsed.accountSid === 'string') {
+      return parsed as OutboundEvent;
     }
   } catch {
     // fall through: a malformed event is reported by the caller

@@ -1,7 +1,7 @@
 import type { CellContext } from '@twilio-lab/cell';
 import type { DeliveryReceipt } from '@twilio-lab/super-network';
 import type { KeyedLanes } from '../util/lanes.js';
-import { loadMessages } from './outbox.js';
+import type { InFlightMessages } from './in-flight.js';
 import { priceOf } from './pricing.js';
 import { StatusBatch, canMove, commitStatus } from './status.js';
 import type { StatusChange } from './status.js';
@@ -11,8 +11,9 @@ export const RECEIPT_BATCH = 512;
 
 /**
  * Applies carriers' delivery receipts. Receipts that arrive in one event-loop turn (up to
- * RECEIPT_BATCH) are applied together: one read of their messages, one store write with all
- * their status changes and callbacks. The batch runs in the lanes of its messages, so it lands
+ * RECEIPT_BATCH) are applied together: their messages come from the in-flight cache (one
+ * store read for the ones it does not hold), and one store write carries all their status
+ * changes and callbacks. The batch runs in the lanes of its messages, so it lands
  * after the sender's own 'sent' write even when a receipt overtakes it, and never moves a
  * message backwards. Receipts for messages this cell does not hold are ignored.
  */
@@ -26,6 +27,7 @@ export class ReceiptApplier {
   constructor(
     private readonly ctx: CellContext,
     private readonly lanes: KeyedLanes,
+    private readonly inFlight: InFlightMessages,
   ) {}
 
   /** Resolves once the receipt's status change is durable (or it was ignored as stale or foreign). */
@@ -67,7 +69,7 @@ export class ReceiptApplier {
   private async apply(receipts: readonly DeliveryReceipt[]): Promise<void> {
     const sids = [...new Set(receipts.map((r) => r.messageSid))];
     await this.lanes.run(sids, async () => {
-      const rows = await loadMessages(this.ctx.store, sids);
+      const rows = await this.inFlight.load(this.ctx.store, sids);
       const batch = new StatusBatch();
       const now = this.ctx.now();
       // In arrival order: a second receipt for one message sees the first one's change.
@@ -84,7 +86,9 @@ export class ReceiptApplier {
         if (row.price === null) change.price = priceOf(row.num_segments, row.num_media);
         batch.change(this.ctx, row, change, now);
       }
-      if (batch.size > 0) await commitStatus(this.ctx, batch.ops());
+      if (batch.size === 0) return;
+      await commitStatus(this.ctx, batch.ops());
+      this.inFlight.committed(batch.changed);
     });
   }
 

@@ -4,7 +4,8 @@ import type { SubmitError, SubmitResult } from '@twilio-lab/super-network';
 import { mediaUrlsOf } from '../messages/rows.js';
 import type { MessageRow, ServiceRow } from '../messages/schema.js';
 import type { KeyedLanes } from '../util/lanes.js';
-import { loadMessages, parseOutboundEvent } from './outbox.js';
+import type { InFlightMessages } from './in-flight.js';
+import { parseOutboundEvent } from './outbox.js';
 import { priceOf } from './pricing.js';
 import { chooseSender } from './sender-selection.js';
 import { StatusBatch, applyChange, commitStatus } from './status.js';
@@ -43,6 +44,7 @@ export class SenderWorker {
   constructor(
     private readonly ctx: CellContext,
     private readonly lanes: KeyedLanes,
+    private readonly inFlight: InFlightMessages,
     private readonly profile: SenderProfile,
     private readonly republish: (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]) => Promise<void>,
   ) {}
@@ -77,9 +79,9 @@ export class SenderWorker {
    * them with its outcome. Outcomes that arrive in one event-loop turn share one write.
    */
   private async send(sids: readonly string[]): Promise<void> {
-    const rows = await loadMessages(this.ctx.store, sids);
+    const rows = await this.inFlight.load(this.ctx.store, sids);
     const services = new Map<string, ServiceRow | undefined>();
-    const writer = new TurnWriter(this.ctx);
+    const writer = new TurnWriter(this.ctx, this.inFlight);
     const retries: { row: MessageRow; afterMs: number }[] = [];
     const submissions: Promise<void>[] = [];
 
@@ -238,7 +240,10 @@ class TurnWriter {
   private scheduled = false;
   private readonly commits: Promise<void>[] = [];
 
-  constructor(private readonly ctx: CellContext) {}
+  constructor(
+    private readonly ctx: CellContext,
+    private readonly inFlight: InFlightMessages,
+  ) {}
 
   schedule(): void {
     if (this.scheduled) return;
@@ -247,7 +252,7 @@ class TurnWriter {
       const batch = this.batch;
       this.batch = new StatusBatch();
       this.scheduled = false;
-      return commitStatus(this.ctx, batch.ops());
+      return commitStatus(this.ctx, batch.ops()).then(() => this.inFlight.committed(batch.changed));
     });
     // Failures surface in settle(); until then the rejection is not "unhandled".
     commit.catch(() => undefined);

@@ -131,6 +131,11 @@ export class StatusBatch {
     return this.rows.size;
   }
 
+  /** The messages changed, each in its last state (what the write commits). */
+  get changed(): Iterable<MessageRow> {
+    return this.rows.values();
+  }
+
   ops(): WriteOp[] {
     const ops: WriteOp[] = [];
     for (const row of this.rows.values()) ops.push(updateOp(row));
