@@ -79,7 +79,7 @@ export function createLabControl(deps: ControlDeps): LabControl {
       if (method === 'GET') {
         const since = parseSince(query.get('Since'));
         const limit = query.has('Limit') ? Number(query.get('Limit')) : undefined;
-        const messages = deps.superNetwork.handsets.inbox(e164, {
+        const messages = await deps.superNetwork.handsets.inbox(e164, {
           ...(since !== undefined ? { since } : {}),
           ...(limit !== undefined && Number.isFinite(limit) ? { limit } : {}),
         });

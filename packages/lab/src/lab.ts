@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { openEmbeddedBackends } from '@twilio-lab/backends';
 import { createIdentity } from '@twilio-lab/identity';
-import { createSuperNetwork, defaultCarriers, loadCarriersFile } from '@twilio-lab/super-network';
+import { defaultCarriers, loadCarriersFile, startSuperNetworkThread } from '@twilio-lab/super-network';
 import { createCell, createCellContext, createLogger, createWebhookDispatcher } from '@twilio-lab/cell';
 import { messagingModule, numbersModule, messageStatusCounts } from '@twilio-lab/messaging';
 import { createGateway } from '@twilio-lab/gateway';
@@ -39,7 +39,9 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       : defaultCarriers(profile);
     // The carriers journal what they accepted, as real SMSCs keep their store across our crash:
     // after a restart they still deliver and send the receipts the platform is owed.
-    const superNetwork = await createSuperNetwork({
+    // The super-network is its own tier (regional, not per cell): on its own thread its carriers,
+    // SMPP binds and PDU coding do not compete with the cell for the main thread.
+    const superNetwork = await startSuperNetworkThread({
       region: REGION,
       carriers,
       ...(dataDir ? { journalDir: join(dataDir, 'carriers') } : {}),

@@ -81,7 +81,7 @@ function simulatorOf(net: RunningSuperNetwork): CarrierSimulator {
 }
 
 function inboxSids(net: RunningSuperNetwork, to: string): (string | null)[] {
-  return net.handsets.inbox(to).map((m) => m.messageSid);
+  return net.handsets.inboxNow(to).map((m) => m.messageSid);
 }
 
 test('messages accepted before the platform went down are delivered and receipted after the restart', async (t) => {

@@ -17,24 +17,24 @@ function received(to: string, body: string, at: number): HandsetMessage {
   };
 }
 
-test('inbox keeps messages oldest first, filters by since and limit, and is bounded', () => {
+test('inbox keeps messages oldest first, filters by since and limit, and is bounded', async () => {
   const handsets = new HandsetRegistry({ maxMessagesPerHandset: 3 });
   for (let i = 1; i <= 4; i++) handsets.deliver(received('+14155550100', `m${i}`, i * 10));
   assert.deepEqual(
-    handsets.inbox('+14155550100').map((m) => m.body),
+    (await handsets.inbox('+14155550100')).map((m) => m.body),
     ['m2', 'm3', 'm4'],
   );
   assert.deepEqual(
-    handsets.inbox('+14155550100', { since: 30 }).map((m) => m.body),
+    (await handsets.inbox('+14155550100', { since: 30 })).map((m) => m.body),
     ['m3', 'm4'],
   );
   assert.deepEqual(
-    handsets.inbox('+14155550100', { limit: 1 }).map((m) => m.body),
+    (await handsets.inbox('+14155550100', { limit: 1 })).map((m) => m.body),
     ['m4'],
   );
-  assert.deepEqual(handsets.inbox('+19999999999'), []);
-  handsets.clear('+14155550100');
-  assert.deepEqual(handsets.inbox('+14155550100'), []);
+  assert.deepEqual(await handsets.inbox('+19999999999'), []);
+  await handsets.clear('+14155550100');
+  assert.deepEqual(await handsets.inbox('+14155550100'), []);
 });
 
 test('waitFor resolves with an existing or a later matching message, and times out with a stable code', async () => {
@@ -72,5 +72,18 @@ test('send validates the number and records the sent message', async () => {
   const sent = await handsets.send({ from: '+14155550100', to: '+15005550006', body: 'hello' });
   assert.equal(sent.carrier, 'home');
   assert.deepEqual(seen, ['hello']);
-  assert.deepEqual(handsets.inbox('+14155550100'), [sent]);
+  assert.deepEqual(await handsets.inbox('+14155550100'), [sent]);
+});
+
+test('watch replays what arrived since `since`, streams new messages, and stops when unwatched', () => {
+  const handsets = new HandsetRegistry();
+  handsets.deliver(received('+14155550100', 'too old', 5));
+  handsets.deliver(received('+14155550100', 'kept', 10));
+  const seen: string[] = [];
+  const unwatch = handsets.watch('+14155550100', 10, (m) => seen.push(m.body));
+  handsets.deliver(received('+14155550100', 'new', 20));
+  handsets.deliver(received('+14155550199', 'other handset', 20));
+  unwatch();
+  handsets.deliver(received('+14155550100', 'after unwatch', 30));
+  assert.deepEqual(seen, ['kept', 'new']);
 });

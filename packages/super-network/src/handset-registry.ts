@@ -22,6 +22,9 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** Sees every message a handset receives (see watch()). */
+export type HandsetWatcher = (message: HandsetMessage) => void;
+
 export interface HandsetRegistryOptions {
   /** Messages kept per handset (oldest dropped first). */
   maxMessagesPerHandset?: number;
@@ -32,6 +35,7 @@ export interface HandsetRegistryOptions {
 export class HandsetRegistry implements HandsetService {
   private readonly inboxes = new Map<string, HandsetMessage[]>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly watchers = new Map<string, Set<HandsetWatcher>>();
   private readonly maxPerHandset: number;
   private readonly maxHandsets: number;
   private sender: HandsetSender | null = null;
@@ -49,6 +53,8 @@ export class HandsetRegistry implements HandsetService {
   /** Called by a carrier when it delivers a message to a handset. */
   deliver(message: HandsetMessage): void {
     this.append(message.to, message);
+    const watching = this.watchers.get(message.to);
+    if (watching) for (const watcher of watching) watcher(message);
     const waiting = this.waiters.get(message.to);
     if (!waiting) return;
     for (const waiter of waiting) {
@@ -59,12 +65,37 @@ export class HandsetRegistry implements HandsetService {
     }
   }
 
-  inbox(e164: string, options: { since?: number; limit?: number } = {}): HandsetMessage[] {
+  /** Synchronous inbox, for code that lives beside the registry (the contract's inbox() is async). */
+  inboxNow(e164: string, options: { since?: number; limit?: number } = {}): HandsetMessage[] {
     const messages = this.inboxes.get(e164) ?? [];
     const since = options.since;
     const filtered = since === undefined ? messages.slice() : messages.filter((m) => m.at >= since);
     const limit = options.limit;
     return limit !== undefined && limit >= 0 && filtered.length > limit ? filtered.slice(-limit) : filtered;
+  }
+
+  inbox(e164: string, options: { since?: number; limit?: number } = {}): Promise<HandsetMessage[]> {
+    return Promise.resolve(this.inboxNow(e164, options));
+  }
+
+  /**
+   * Calls `watcher` with every message `e164` has received since `since` (at once, oldest first)
+   * and then with each new one, until the returned function is called. This is waitFor() for a
+   * waiter on another thread, whose predicate cannot cross over: it filters on its own side.
+   */
+  watch(e164: string, since: number, watcher: HandsetWatcher): () => void {
+    for (const m of this.inboxes.get(e164) ?? []) {
+      if (m.direction === 'in' && m.at >= since) watcher(m);
+    }
+    let set = this.watchers.get(e164);
+    if (!set) this.watchers.set(e164, (set = new Set()));
+    set.add(watcher);
+    return () => {
+      const current = this.watchers.get(e164);
+      if (!current) return;
+      current.delete(watcher);
+      if (current.size === 0) this.watchers.delete(e164);
+    };
   }
 
   async send(input: {
@@ -128,13 +159,15 @@ export class HandsetRegistry implements HandsetService {
     });
   }
 
-  clear(e164?: string): void {
+  clear(e164?: string): Promise<void> {
     if (e164 === undefined) this.inboxes.clear();
     else this.inboxes.delete(e164);
+    return Promise.resolve();
   }
 
-  /** Rejects every pending waitFor (the network is closing). */
+  /** Rejects every pending waitFor and drops every watcher (the network is closing). */
   close(): void {
+    this.watchers.clear();
     for (const [e164, set] of this.waiters) {
       for (const waiter of set) {
         this.settle(e164, waiter);

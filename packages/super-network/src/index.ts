@@ -18,6 +18,8 @@ export type {
   CarrierAddress,
   SuperNetworkLog,
 } from './super-network.js';
+export { startSuperNetworkThread } from './super-network-thread.js';
+export type { ThreadedSuperNetwork, SuperNetworkThreadOptions } from './super-network-thread.js';
 export { CarrierConfigSchema, loadCarriersFile, validateCarriers } from './carrier-config.js';
 export type { CarrierConfig, CarrierOutcomes } from './carrier-config.js';
 export { defaultCarriers } from './default-carriers.js';
@@ -35,6 +37,7 @@ export type {
 export { SmppRoute, RouteError } from './smpp-route.js';
 export type { SmppRouteOptions, RouteFailure, RouteReceipt, ReceiptTarget } from './smpp-route.js';
 export { HandsetRegistry } from './handset-registry.js';
+export type { HandsetWatcher } from './handset-registry.js';
 export { SuperNetworkError } from './errors.js';
 export type { SuperNetworkErrorCode } from './errors.js';
 export { encodeBody, isGsm7 } from './sms-codec.js';

@@ -62,10 +62,10 @@ test('SIGKILL with receipts owed: the restarted carriers finish every message ex
   const expected = [...delivered, ...owed].map((m) => `${m.messageSid}/${m.accountSid}/delivered`).sort();
   assert.deepEqual(receipts.map((r) => `${r.messageSid}/${r.accountSid}/${r.status}`).sort(), expected);
   // Already on the handset before the kill: not again. Not yet delivered: now, once.
-  for (const m of delivered) assert.equal(net.handsets.inbox(m.to).length, 0, m.to);
+  for (const m of delivered) assert.equal(net.handsets.inboxNow(m.to).length, 0, m.to);
   for (const m of owed) {
     assert.deepEqual(
-      net.handsets.inbox(m.to).map((x) => x.messageSid),
+      net.handsets.inboxNow(m.to).map((x) => x.messageSid),
       [m.messageSid],
       m.to,
     );

@@ -57,6 +57,7 @@ export interface CarrierAddress {
 
 export interface RunningSuperNetwork extends SuperNetwork {
   readonly region: string;
+  readonly handsets: HandsetRegistry;
   addresses(): CarrierAddress[];
   readonly simulators: CarrierSimulator[];
   /** The platform-side bind to the named carrier (for tests and fault injection). */

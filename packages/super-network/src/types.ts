@@ -77,9 +77,10 @@ export interface HandsetMessage {
   at: number;
 }
 
+/** Asynchronous throughout: the handsets may live on another thread (startSuperNetworkThread). */
 export interface HandsetService {
   /** Messages this handset received and sent, oldest first; `since` (epoch ms) filters. */
-  inbox(e164: string, options?: { since?: number; limit?: number }): HandsetMessage[];
+  inbox(e164: string, options?: { since?: number; limit?: number }): Promise<HandsetMessage[]>;
   /** The handset sends an SMS (an inbound message for the platform). Resolves when the carrier has passed it on. */
   send(input: {
     from: string;
@@ -92,7 +93,8 @@ export interface HandsetService {
     e164: string,
     options: { since?: number; timeoutMs: number; predicate?: (m: HandsetMessage) => boolean },
   ): Promise<HandsetMessage>;
-  clear(e164?: string): void;
+  /** Empties one handset's inbox, or every inbox. */
+  clear(e164?: string): Promise<void>;
 }
 
 export interface CarrierStatus {
