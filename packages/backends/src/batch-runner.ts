@@ -47,13 +47,22 @@ export class BatchRunner {
       return { committed: false, outcomes: outcomes.fill({ error }) };
     }
     for (let i = 0; i < calls.length; i++) {
+      const ops = calls[i]!;
+      // A single statement is atomic on its own (SQLite undoes a failed statement and keeps
+      // the transaction), so only multi-op calls pay for a savepoint.
+      const single = ops.length === 1;
       try {
-        this.#savepoint.run();
-        outcomes[i] = { changes: this.#runOps(calls[i]!) };
-        this.#release.run();
+        if (single) {
+          outcomes[i] = { changes: this.#runOps(ops) };
+        } else {
+          this.#savepoint.run();
+          outcomes[i] = { changes: this.#runOps(ops) };
+          this.#release.run();
+        }
       } catch (error) {
         outcomes[i] = { error };
-        if (!this.#undoSavepoint()) {
+        const survived = single ? this.#db.inTransaction : this.#undoSavepoint();
+        if (!survived) {
           // The engine dropped the whole transaction (e.g. disk full): nobody in it committed.
           return { committed: false, outcomes: outcomes.fill({ error }) };
         }

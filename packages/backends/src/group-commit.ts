@@ -19,23 +19,27 @@ export type BatchExecutor = (batch: readonly PendingWrite[]) => boolean | Promis
 /**
  * Group commit: every write() arriving before the next check phase of the event loop joins
  * one batch, which the executor commits as one transaction (one fsync for all callers).
- * At most one batch is in flight: calls made while it runs (on the writer thread, or before a
- * synchronous commit returns) wait in `#pending` and form the next batch, so batches grow
- * exactly when the disk is the bottleneck. A batch is capped so one huge burst cannot hold
- * every caller's latency hostage to the slowest tail.
+ * At most `maxInFlight` batches are in flight: calls made meanwhile wait in `#pending` and
+ * form the next batch, so batches grow exactly when the disk is the bottleneck. With an
+ * asynchronous executor (the writer thread) two in flight keep the writer busy: it starts the
+ * next transaction the moment one commits instead of idling through the round trip back to
+ * this thread. The writer runs batches in order, so commit order is submit order. A batch is
+ * capped so one huge burst cannot hold every caller's latency hostage to the slowest tail.
  */
 export class GroupCommitter {
   readonly #execute: BatchExecutor;
   readonly #maxBatch: number;
   #pending: PendingWrite[] = [];
   #scheduled: NodeJS.Immediate | null = null;
-  #inFlight: Promise<void> | null = null;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #maxInFlight: number;
   #commits = 0;
   #writes = 0;
 
-  constructor(execute: BatchExecutor, maxBatch = 2_000) {
+  constructor(execute: BatchExecutor, maxBatch = 2_000, maxInFlight = 1) {
     this.#execute = execute;
     this.#maxBatch = maxBatch;
+    this.#maxInFlight = Math.max(1, maxInFlight);
   }
 
   submit(ops: readonly WriteOp[]): Promise<number[]> {
@@ -60,8 +64,8 @@ export class GroupCommitter {
   /** Resolves once nothing is queued or in flight (every accepted write has its answer). */
   async drain(): Promise<void> {
     for (;;) {
-      if (this.#inFlight !== null) {
-        await this.#inFlight;
+      if (this.#inFlight.size > 0) {
+        await Promise.all([...this.#inFlight]);
         continue;
       }
       if (this.#pending.length === 0) return;
@@ -79,14 +83,14 @@ export class GroupCommitter {
   }
 
   #schedule(): void {
-    if (this.#scheduled === null && this.#inFlight === null && this.#pending.length > 0) {
+    if (this.#scheduled === null && this.#inFlight.size < this.#maxInFlight && this.#pending.length > 0) {
       this.#scheduled = setImmediate(this.#onImmediate);
     }
   }
 
   readonly #onImmediate = (): void => {
     this.#scheduled = null;
-    if (this.#inFlight !== null) return;
+    if (this.#inFlight.size >= this.#maxInFlight || this.#pending.length === 0) return;
     this.#flushOne();
     // What is left beyond the cap (or arrived meanwhile) goes in the next turn, after pending I/O.
     this.#schedule();
@@ -108,12 +112,12 @@ export class GroupCommitter {
       this.#settle(batch, outcome);
       return null;
     }
-    const running = outcome.then((committed) => {
-      this.#inFlight = null;
+    const running: Promise<void> = outcome.then((committed) => {
+      this.#inFlight.delete(running);
       this.#settle(batch, committed);
       this.#schedule();
     });
-    this.#inFlight = running;
+    this.#inFlight.add(running);
     return running;
   }
 

@@ -110,7 +110,7 @@ class SqliteStore implements Store {
     if (threaded) {
       const writer = new WriterThread(options);
       this.#writer = writer;
-      this.#committer = new GroupCommitter((batch) => writer.execute(batch), options.maxBatch);
+      this.#committer = new GroupCommitter((batch) => writer.execute(batch), options.maxBatch, 2);
     } else {
       this.#writer = null;
       const runner = new BatchRunner(this.#db, this.#statements);
