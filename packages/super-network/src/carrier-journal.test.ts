@@ -156,3 +156,37 @@ test('past compactAfterBytes the running journal rewrites itself to the pending 
     ['e7'],
   );
 });
+
+test('records are exactly the JSON of their fields (the hand-built lines match JSON.stringify)', async (t) => {
+  const path = journalPath(t);
+  const { journal } = CarrierJournal.open(path);
+  const withMedia = message('f1', { validUntil: 1_700_000_100_000 });
+  const bare = message('f2', { mediaUrls: [], messageSid: null, accountSid: null, wantsReceipt: false });
+  journal.accepted(withMedia);
+  journal.accepted(bare);
+  journal.outcome('f1', { stat: 'UNDELIV', err: '027', doneAt: 1_700_000_000_450 });
+  journal.completed('f2');
+  await nextTurn();
+  journal.close();
+  const record = (m: JournaledMessage): string =>
+    JSON.stringify({
+      k: 'a',
+      id: m.id,
+      from: m.from,
+      to: m.to,
+      body: m.body,
+      media: m.mediaUrls,
+      sid: m.messageSid,
+      acct: m.accountSid,
+      sub: m.submittedAt,
+      valid: m.validUntil,
+      rcpt: m.wantsReceipt,
+      due: m.receiptDueAt,
+    });
+  assert.deepEqual(lines(path), [
+    record(withMedia),
+    record(bare),
+    JSON.stringify({ k: 'o', id: 'f1', stat: 'UNDELIV', err: '027', done: 1_700_000_000_450 }),
+    JSON.stringify({ k: 'c', id: 'f2' }),
+  ]);
+});

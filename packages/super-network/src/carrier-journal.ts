@@ -97,22 +97,34 @@ export class CarrierJournal {
     return this.pending.size;
   }
 
+  // Records are concatenated by hand (JSON.stringify only for strings and the media list):
+  // byte-identical to JSON.stringify of the record object, at a fraction of its cost per message.
+
   accepted(message: JournaledMessage): void {
     const line =
-      JSON.stringify({
-        k: 'a',
-        id: message.id,
-        from: message.from,
-        to: message.to,
-        body: message.body,
-        media: message.mediaUrls,
-        sid: message.messageSid,
-        acct: message.accountSid,
-        sub: message.submittedAt,
-        valid: message.validUntil,
-        rcpt: message.wantsReceipt,
-        due: message.receiptDueAt,
-      }) + '\n';
+      '{"k":"a","id":' +
+      JSON.stringify(message.id) +
+      ',"from":' +
+      JSON.stringify(message.from) +
+      ',"to":' +
+      JSON.stringify(message.to) +
+      ',"body":' +
+      JSON.stringify(message.body) +
+      ',"media":' +
+      (message.mediaUrls.length === 0 ? '[]' : JSON.stringify(message.mediaUrls)) +
+      ',"sid":' +
+      jsonStringOrNull(message.messageSid) +
+      ',"acct":' +
+      jsonStringOrNull(message.accountSid) +
+      ',"sub":' +
+      jsonNumber(message.submittedAt) +
+      ',"valid":' +
+      (message.validUntil === null ? 'null' : jsonNumber(message.validUntil)) +
+      ',"rcpt":' +
+      (message.wantsReceipt ? 'true' : 'false') +
+      ',"due":' +
+      jsonNumber(message.receiptDueAt) +
+      '}\n';
     this.pending.set(message.id, line);
     this.append(line);
   }
@@ -121,14 +133,22 @@ export class CarrierJournal {
     const before = this.pending.get(id);
     if (before === undefined) return;
     const line =
-      JSON.stringify({ k: 'o', id, stat: outcome.stat, err: outcome.err, done: outcome.doneAt }) + '\n';
+      '{"k":"o","id":' +
+      JSON.stringify(id) +
+      ',"stat":' +
+      JSON.stringify(outcome.stat) +
+      ',"err":' +
+      JSON.stringify(outcome.err) +
+      ',"done":' +
+      jsonNumber(outcome.doneAt) +
+      '}\n';
     this.pending.set(id, before + line);
     this.append(line);
   }
 
   completed(id: string): void {
     if (!this.pending.delete(id)) return;
-    this.append(JSON.stringify({ k: 'c', id }) + '\n');
+    this.append('{"k":"c","id":' + JSON.stringify(id) + '}\n');
   }
 
   /** Writes every record appended so far with one write; normally runs once per event-loop turn. */
@@ -174,6 +194,15 @@ export class CarrierJournal {
     this.fd = openSync(this.path, 'a');
     this.bytesSinceCompaction = 0;
   }
+}
+
+function jsonStringOrNull(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
+}
+
+/** As JSON.stringify writes a number (non-finite becomes null). */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
 }
 
 function writeAll(fd: number, data: Buffer): void {

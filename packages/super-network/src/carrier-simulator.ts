@@ -9,7 +9,7 @@
  * SMSC: what it accepted and has not finished is replayed on start().
  */
 import { randomBytes } from 'node:crypto';
-import type { PDU, PduValue, Server, Session } from 'smpp';
+import type { PDU, Server, Session } from 'smpp';
 import type { CarrierConfig, CarrierOutcomes } from './carrier-config.js';
 import { outcomeIssues } from './carrier-config.js';
 import { CarrierJournal } from './carrier-journal.js';
@@ -20,7 +20,17 @@ import type { HandsetRegistry } from './handset-registry.js';
 import { LogNormalSampler, seededRandom } from './random.js';
 import { DLR_ERR, MESSAGE_STATE, formatReceipt } from './receipt.js';
 import type { ReceiptStat } from './receipt.js';
-import { bodyFields, encodeBody } from './sms-codec.js';
+import { encodeBody } from './sms-codec.js';
+import {
+  CMD_DELIVER_SM,
+  CMD_SUBMIT_SM_RESP,
+  encodeResponse,
+  encodeShortMessage,
+  installWireReader,
+  nextSequence,
+  setSequence,
+  writeFrame,
+} from './smpp-wire.js';
 import { withinMs } from './timeouts.js';
 import {
   ESM_CLASS_DELIVERY_RECEIPT,
@@ -32,11 +42,9 @@ import {
   encodeMediaUrls,
   fromSmppAddress,
   mediaUrlsOf,
-  sendBatched,
   smpp,
   stringTlv,
   toSmppAddress,
-  TLV_MEDIA_URLS,
 } from './smpp-protocol.js';
 
 /** Attempts for a deliver_sm the platform refuses (ESME_RSYSERR) before the carrier gives up. */
@@ -72,7 +80,8 @@ interface OutgoingDeliver {
   kind: 'receipt' | 'mobile-originated';
   /** For a receipt: the carrier message id it finishes (journaled as completed once acknowledged). */
   messageId: string | null;
-  fields: Record<string, PduValue>;
+  /** The encoded deliver_sm; each attempt stamps a fresh sequence number of its bind. */
+  frame: Buffer;
   attempts: number;
   preferred: BindState | null;
   settle: ((error: Error | null) => void) | null;
@@ -339,25 +348,24 @@ export class CarrierSimulator {
     body: string;
     mediaUrls: readonly string[];
   }): Promise<void> {
-    const source = toSmppAddress(input.from);
-    const destination = toSmppAddress(input.to);
-    const fields: Record<string, PduValue> = {
-      source_addr: source.addr,
-      source_addr_ton: source.ton,
-      source_addr_npi: source.npi,
-      destination_addr: destination.addr,
-      dest_addr_ton: destination.ton,
-      dest_addr_npi: destination.npi,
-      esm_class: 0,
-      ...bodyFields(encodeBody(input.body)),
-    };
-    const media = encodeMediaUrls(input.mediaUrls);
-    if (media) fields[TLV_MEDIA_URLS] = media;
+    const frame = encodeShortMessage(CMD_DELIVER_SM, 0, {
+      source: toSmppAddress(input.from),
+      destination: toSmppAddress(input.to),
+      esmClass: 0,
+      registeredDelivery: 0,
+      validityPeriod: '',
+      body: encodeBody(input.body),
+      messageSid: null,
+      accountSid: null,
+      mediaUrls: encodeMediaUrls(input.mediaUrls) ?? null,
+      receiptedMessageId: null,
+      messageState: null,
+    });
     return new Promise<void>((resolve, reject) => {
       const deliver: OutgoingDeliver = {
         kind: 'mobile-originated',
         messageId: null,
-        fields,
+        frame,
         attempts: 0,
         preferred: null,
         settle: (error) => {
@@ -374,6 +382,7 @@ export class CarrierSimulator {
   // ---- sessions --------------------------------------------------------------------------
 
   private accept(session: Session): void {
+    installWireReader(session);
     const bind: BindState = { session, bound: false, closed: false, outstanding: 0, awaiting: new Map() };
     this.binds.add(bind);
     if (this.pausedUntil > Date.now()) session.pause();
@@ -543,10 +552,7 @@ export class CarrierSimulator {
       });
       this.held.push({ bind, sequence, id: message.id });
     } else {
-      sendBatched(
-        bind.session,
-        new smpp.PDU('submit_sm_resp', { sequence_number: sequence, message_id: message.id }),
-      );
+      writeFrame(bind.session, encodeResponse(CMD_SUBMIT_SM_RESP, sequence, STATUS.OK, message.id));
     }
     this.jobs.schedule(receiptDelay, { kind: 'receipt', message });
   }
@@ -558,10 +564,7 @@ export class CarrierSimulator {
     this.held = [];
     for (const { bind, sequence, id } of held) {
       if (bind.closed) continue;
-      sendBatched(
-        bind.session,
-        new smpp.PDU('submit_sm_resp', { sequence_number: sequence, message_id: id }),
-      );
+      writeFrame(bind.session, encodeResponse(CMD_SUBMIT_SM_RESP, sequence, STATUS.OK, id));
     }
   };
 
@@ -595,8 +598,6 @@ export class CarrierSimulator {
   }
 
   private sendReceipt(message: AcceptedMessage, { stat, err, doneAt }: JournaledOutcome): void {
-    const source = toSmppAddress(message.to);
-    const destination = toSmppAddress(message.from);
     const text = formatReceipt({
       id: message.id,
       stat,
@@ -605,25 +606,24 @@ export class CarrierSimulator {
       doneAt,
       body: message.body,
     });
-    const fields: Record<string, PduValue> = {
-      source_addr: source.addr,
-      source_addr_ton: source.ton,
-      source_addr_npi: source.npi,
-      destination_addr: destination.addr,
-      dest_addr_ton: destination.ton,
-      dest_addr_npi: destination.npi,
-      esm_class: ESM_CLASS_DELIVERY_RECEIPT,
-      ...bodyFields(encodeBody(text)),
-      receipted_message_id: message.id,
-      message_state: MESSAGE_STATE[stat],
-    };
-    // Echoed so a platform that restarted (its id map gone) can still attribute the receipt.
-    if (message.messageSid !== null) fields[TLV_MESSAGE_SID] = message.messageSid;
-    if (message.accountSid !== null) fields[TLV_ACCOUNT_SID] = message.accountSid;
+    const frame = encodeShortMessage(CMD_DELIVER_SM, 0, {
+      source: toSmppAddress(message.to),
+      destination: toSmppAddress(message.from),
+      esmClass: ESM_CLASS_DELIVERY_RECEIPT,
+      registeredDelivery: 0,
+      validityPeriod: '',
+      body: encodeBody(text),
+      // Echoed so a platform that restarted (its id map gone) can still attribute the receipt.
+      messageSid: message.messageSid,
+      accountSid: message.accountSid,
+      mediaUrls: null,
+      receiptedMessageId: message.id,
+      messageState: MESSAGE_STATE[stat],
+    });
     this.dispatch({
       kind: 'receipt',
       messageId: message.id,
-      fields,
+      frame,
       attempts: 0,
       preferred: message.origin,
       settle: null,
@@ -662,9 +662,10 @@ export class CarrierSimulator {
     }
     const bind = this.pickBind(deliver.preferred);
     if (bind) {
-      const pdu = new smpp.PDU('deliver_sm', deliver.fields);
-      if (sendBatched(bind.session, pdu)) {
-        bind.awaiting.set(pdu.sequence_number, deliver);
+      const sequence = nextSequence(bind.session);
+      setSequence(deliver.frame, sequence);
+      if (writeFrame(bind.session, deliver.frame)) {
+        bind.awaiting.set(sequence, deliver);
         return;
       }
     }

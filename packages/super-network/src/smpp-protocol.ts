@@ -3,7 +3,6 @@
  * vendor TLVs registered, status and esm_class constants, address and body conversion.
  */
 import smpp from 'smpp';
-import type { Socket } from 'node:net';
 import type { DecodedMessage, PDU, Session } from 'smpp';
 import { decodeBytes } from './sms-codec.js';
 
@@ -115,21 +114,4 @@ function two(n: number): string {
 export function destroySession(session: Session): Promise<void> {
   if (session.socket.closed) return Promise.resolve();
   return new Promise<void>((resolve) => session.destroy(() => resolve()));
-}
-
-/**
- * Sends a PDU, coalescing every PDU written in the same tick into one socket write. Without
- * this each PDU is its own write syscall, which dominated the profile at thousands of PDUs/s.
- */
-export function sendBatched(session: Session, pdu: PDU): boolean {
-  const socket = session.socket;
-  if (socket.writableCorked === 0 && socket.writable) {
-    socket.cork();
-    process.nextTick(uncork, socket);
-  }
-  return session.send(pdu);
-}
-
-function uncork(socket: Socket): void {
-  socket.uncork();
 }

@@ -7,13 +7,11 @@
 import type { PDU, Session } from 'smpp';
 import { parseReceipt, receiptOutcome } from './receipt.js';
 import type { EncodedBody } from './sms-codec.js';
-import { bodyFields } from './sms-codec.js';
 import {
   ESM_CLASS_DELIVERY_RECEIPT,
   ESM_CLASS_TYPE_MASK,
   STATUS,
   TLV_ACCOUNT_SID,
-  TLV_MEDIA_URLS,
   TLV_MESSAGE_SID,
   bodyOf,
   destroySession,
@@ -21,11 +19,19 @@ import {
   fromSmppAddress,
   mediaUrlsOf,
   relativeValidity,
-  sendBatched,
   smpp,
   stringTlv,
   toSmppAddress,
 } from './smpp-protocol.js';
+import {
+  CMD_DELIVER_SM_RESP,
+  CMD_SUBMIT_SM,
+  encodeResponse,
+  encodeShortMessage,
+  installWireReader,
+  setSequence,
+  writeFrame,
+} from './smpp-wire.js';
 import { withinMs } from './timeouts.js';
 import type { InboundSms, OutboundSms, ReceiptStatus } from './types.js';
 
@@ -81,7 +87,8 @@ export interface SmppRouteOptions {
 }
 
 interface PendingSubmit {
-  pdu: PDU;
+  /** The encoded submit_sm; its sequence number is set when it goes on the wire. */
+  frame: Buffer;
   deadline: number;
   target: ReceiptTarget;
   resolve: (carrierMessageId: string) => void;
@@ -150,26 +157,24 @@ export class SmppRoute {
     if (!this.isBound) {
       return Promise.reject(new RouteError('unbound', 0, `Carrier ${this.name} is not bound`));
     }
-    const source = toSmppAddress(sms.from);
-    const destination = toSmppAddress(sms.to);
-    const pdu = new smpp.PDU('submit_sm', {
-      source_addr: source.addr,
-      source_addr_ton: source.ton,
-      source_addr_npi: source.npi,
-      destination_addr: destination.addr,
-      dest_addr_ton: destination.ton,
-      dest_addr_npi: destination.npi,
-      registered_delivery: 1,
-      validity_period: sms.validityPeriodSec === undefined ? '' : relativeValidity(sms.validityPeriodSec),
-      ...bodyFields(encoded),
-      [TLV_MESSAGE_SID]: sms.messageSid,
-      [TLV_ACCOUNT_SID]: sms.accountSid,
+    // Encoded once here; send() only stamps the sequence number into the header.
+    const frame = encodeShortMessage(CMD_SUBMIT_SM, 0, {
+      source: toSmppAddress(sms.from),
+      destination: toSmppAddress(sms.to),
+      esmClass: 0,
+      registeredDelivery: 1,
+      validityPeriod:
+        sms.validityPeriodSec === undefined ? '' : relativeValidity(sms.validityPeriodSec) + '000R',
+      body: encoded,
+      messageSid: sms.messageSid,
+      accountSid: sms.accountSid,
+      mediaUrls: encodeMediaUrls(sms.mediaUrls) ?? null,
+      receiptedMessageId: null,
+      messageState: null,
     });
-    const media = encodeMediaUrls(sms.mediaUrls);
-    if (media) pdu[TLV_MEDIA_URLS] = media;
     return new Promise<string>((resolve, reject) => {
       const pending: PendingSubmit = {
-        pdu,
+        frame,
         deadline: Date.now() + this.options.submitTimeoutMs,
         target: { messageSid: sms.messageSid, accountSid: sms.accountSid },
         resolve,
@@ -204,6 +209,7 @@ export class SmppRoute {
     this.reconnectTimer = null;
     if (this.closing) return;
     const session = smpp.connect({ host: this.options.host, port: this.options.port });
+    installWireReader(session);
     this.session = session;
     session.on('connect', () => {
       session.socket.setNoDelay(true);
@@ -291,8 +297,8 @@ export class SmppRoute {
     const session = this.session;
     if (this.sequence >= 0x7fffffff) this.sequence = 0;
     const sequence = ++this.sequence;
-    pending.pdu.sequence_number = sequence;
-    if (!session || !sendBatched(session, pending.pdu)) {
+    setSequence(pending.frame, sequence);
+    if (!session || !writeFrame(session, pending.frame)) {
       pending.reject(new RouteError('unbound', 0, `Carrier ${this.name} connection is not writable`));
       return;
     }
@@ -414,7 +420,7 @@ export class SmppRoute {
       // Like inbound messages, a receipt is acked only once the platform has recorded it:
       // a refusal makes the carrier send it again rather than the platform forget it.
       this.onReceiptPdu(pdu).then(
-        () => sendBatched(session, new smpp.PDU('deliver_sm_resp', { sequence_number: sequence })),
+        () => writeFrame(session, encodeResponse(CMD_DELIVER_SM_RESP, sequence, STATUS.OK, '')),
         (error: unknown) => {
           this.options.log?.warn({ carrier: this.name, error }, 'receipt not recorded; carrier will retry');
           session.send(
@@ -438,7 +444,7 @@ export class SmppRoute {
     // The ack waits for durability: a refusal makes the carrier retry instead of losing the message.
     this.options.onInbound(sms).then(
       () => {
-        sendBatched(session, new smpp.PDU('deliver_sm_resp', { sequence_number: sequence }));
+        writeFrame(session, encodeResponse(CMD_DELIVER_SM_RESP, sequence, STATUS.OK, ''));
       },
       (error: unknown) => {
         this.options.log?.warn(
