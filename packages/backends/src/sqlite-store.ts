@@ -265,22 +265,20 @@ class WriterThread {
       return Promise.resolve(false);
     }
     const id = ++this.#nextId;
-    const message: WriterBatch = { id, defs: [], calls: new Array(batch.length) };
-    for (let i = 0; i < batch.length; i++) {
-      const ops = batch[i]!.ops;
-      const call = new Array<number | readonly SqlValue[]>(ops.length * 2);
-      for (let j = 0; j < ops.length; j++) {
-        const op = ops[j]!;
+    // Arrays are filled with push(): preallocated (holey) arrays take V8's slow serialisation path.
+    const message: WriterBatch = { id, defs: [], calls: [] };
+    for (const item of batch) {
+      const call: (number | readonly SqlValue[])[] = [];
+      for (const op of item.ops) {
         let sqlId = this.#sqlIds.get(op.sql);
         if (sqlId === undefined) {
           sqlId = this.#sqlIds.size + 1;
           this.#sqlIds.set(op.sql, sqlId);
           message.defs.push([sqlId, op.sql]);
         }
-        call[j * 2] = sqlId;
-        call[j * 2 + 1] = op.params;
+        call.push(sqlId, op.params);
       }
-      message.calls[i] = call;
+      message.calls.push(call);
     }
     return new Promise<boolean>((resolve) => {
       this.#waiting.set(id, { batch, resolve });

@@ -365,7 +365,8 @@ class UwsGateway implements Gateway {
 
   /** Steps 5–8: credentials, rate limit, the account the request acts for, then identity or the cell. */
   private async route(x: Exchange, body: string): Promise<CellResponse> {
-    const principal = await this.authenticate(x.authorization);
+    // A cache hit (the steady state) is read synchronously: no async authenticate() frame per request.
+    const principal = this.principals.cached(x.authorization) ?? (await this.authenticate(x.authorization));
     if (principal === null) return UNAUTHORIZED;
     const authAccountSid = principal.account.sid;
 

@@ -5,7 +5,7 @@ import type { SqlValue } from '@twilio-lab/backends';
 import { keysetPage } from '../util/keyset.js';
 import { accountOf, param } from '../util/scope.js';
 import type { OutboundMessages } from './outbound.js';
-import { mediaJson, mediaListPath, messageJson, messagesPath } from './representation.js';
+import { mediaJson, mediaListPath, messageJson, messageResponse, messagesPath } from './representation.js';
 import type { MediaRow, MessageRow } from './schema.js';
 
 const MESSAGES = '/2010-04-01/Accounts/:AccountSid/Messages.json';
@@ -43,7 +43,7 @@ class MessageRoutes {
 
   async create(rc: RouteContext): Promise<CellResponse> {
     const row = await this.outbound.create(accountOf(rc), rc.form, 'outbound-api');
-    return jsonResponse(201, messageJson(row));
+    return messageResponse(201, row);
   }
 
   async list(rc: RouteContext): Promise<CellResponse> {
@@ -100,7 +100,7 @@ class MessageRoutes {
   }
 
   async fetch(rc: RouteContext): Promise<CellResponse> {
-    return jsonResponse(200, messageJson(await this.message(rc, 'Sid')));
+    return messageResponse(200, await this.message(rc, 'Sid'));
   }
 
   async update(rc: RouteContext): Promise<CellResponse> {
@@ -118,7 +118,7 @@ class MessageRoutes {
       throw notFound(rc.req.path);
     }
     if (body === '') await this.outbound.redact(accountSid, row.sid);
-    return jsonResponse(200, messageJson(await this.message(rc, 'Sid')));
+    return messageResponse(200, await this.message(rc, 'Sid'));
   }
 
   async remove(rc: RouteContext): Promise<CellResponse> {
