@@ -13,7 +13,7 @@ import type { PDU, Server, Session } from 'smpp';
 import type { CarrierConfig, CarrierOutcomes } from './carrier-config.js';
 import { outcomeIssues } from './carrier-config.js';
 import { CarrierJournal } from './carrier-journal.js';
-import type { JournaledOutcome, PendingMessage } from './carrier-journal.js';
+import type { JournaledMessage, JournaledOutcome, PendingMessage } from './carrier-journal.js';
 import { DelayQueue } from './delay-queue.js';
 import { SuperNetworkError } from './errors.js';
 import type { HandsetRegistry } from './handset-registry.js';
@@ -61,17 +61,8 @@ interface BindState {
   readonly awaiting: Map<number, OutgoingDeliver>;
 }
 
-interface AcceptedMessage {
-  id: string;
-  from: string;
-  to: string;
-  body: string;
-  mediaUrls: readonly string[];
-  messageSid: string | null;
-  accountSid: string | null;
-  submittedAt: number;
-  validUntil: number | null;
-  wantsReceipt: boolean;
+/** A message the carrier accepted: what its journal records, plus where it came from. */
+interface AcceptedMessage extends Omit<JournaledMessage, 'receiptDueAt'> {
   /** The bind it came in on (receipts prefer it); null for a message replayed from the journal. */
   origin: BindState | null;
 }

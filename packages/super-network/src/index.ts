@@ -41,4 +41,4 @@ export type { HandsetWatcher } from './handset-registry.js';
 export { SuperNetworkError } from './errors.js';
 export type { SuperNetworkErrorCode } from './errors.js';
 export { encodeBody, isGsm7 } from './sms-codec.js';
-export { formatReceipt, parseReceipt, receiptOutcome } from './receipt.js';
+export { formatReceipt, receiptDate, parseReceipt, receiptOutcome } from './receipt.js';

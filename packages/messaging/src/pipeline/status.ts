@@ -1,6 +1,8 @@
 import { ERROR_CATALOGUE } from '@twilio-lab/core';
 import type { CellContext } from '@twilio-lab/cell';
 import type { WriteOp } from '@twilio-lab/backends';
+// RawDlrDoneDate uses the SMPP receipt's 'done date' form (YYMMDDhhmm, UTC).
+import { receiptDate } from '@twilio-lab/super-network';
 import type { MessageRow, MessageStatus } from '../messages/schema.js';
 
 /**
@@ -158,21 +160,8 @@ export function callbackParams(row: MessageRow, now: number): Record<string, str
   };
   if (row.messaging_service_sid !== null) params.MessagingServiceSid = row.messaging_service_sid;
   if (row.error_code !== null) params.ErrorCode = String(row.error_code);
-  if (row.status === 'delivered' || row.status === 'undelivered') params.RawDlrDoneDate = dlrDate(now);
+  if (row.status === 'delivered' || row.status === 'undelivered') params.RawDlrDoneDate = receiptDate(now);
   return params;
-}
-
-/** SMPP receipt 'done date' form: YYMMDDhhmm (UTC). */
-function dlrDate(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number): string => (n < 10 ? '0' + n : String(n));
-  return (
-    two(d.getUTCFullYear() % 100) +
-    two(d.getUTCMonth() + 1) +
-    two(d.getUTCDate()) +
-    two(d.getUTCHours()) +
-    two(d.getUTCMinutes())
-  );
 }
 
 /** Commits ops from statusOps (one group-committed write) and kicks callback delivery. */
