@@ -41,8 +41,10 @@ export class HandsetRegistry implements HandsetService {
   private sender: HandsetSender | null = null;
 
   constructor(options: HandsetRegistryOptions = {}) {
-    this.maxPerHandset = options.maxMessagesPerHandset ?? 1000;
-    this.maxHandsets = options.maxHandsets ?? 100_000;
+    // At most 10,000 × 100 messages (~250 MB) are kept: a storm to millions of recipients must
+    // not grow memory without bound, and a test reads the newest messages of a few handsets.
+    this.maxPerHandset = options.maxMessagesPerHandset ?? 100;
+    this.maxHandsets = options.maxHandsets ?? 10_000;
   }
 
   /** The network decides which carrier carries a handset's message. */
