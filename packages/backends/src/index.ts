@@ -32,17 +32,5 @@ export { LocalTokenBuckets } from './token-buckets.js';
 export type { LocalTokenBucketsOptions } from './token-buckets.js';
 export { EMBEDDED_STORE_FILE, openEmbeddedBackends } from './embedded.js';
 export type { Backends, EmbeddedBackendsOptions } from './embedded.js';
-// The contract suites ship with the package so every adapter's tests run the same ones.
-// Importing node:test has no side effect until a suite is declared.
-export {
-  DURABILITY_MIGRATIONS,
-  durabilityPayload,
-  storeContract,
-  storeDurabilityContract,
-} from './contract/store.contract.js';
-export { runDurabilityWriter } from './contract/durability-writer.js';
-export type { StoreFactory, DurabilityHarness } from './contract/store.contract.js';
-export { queueContract } from './contract/queue.contract.js';
-export type { QueueFactory } from './contract/queue.contract.js';
-export { cacheContract } from './contract/cache.contract.js';
-export type { CacheFactory } from './contract/cache.contract.js';
+// The contract suites (node:test) live at the '@twilio-lab/backends/contract' subpath, so
+// importing the runtime API never loads the test runner.
