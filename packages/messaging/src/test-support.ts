@@ -215,6 +215,8 @@ export interface Harness {
   clock: { offset: number };
   /** Messages whose rows the running messaging module holds in memory. */
   inFlightMessages(): number;
+  /** Messages the running messaging module counts as waiting (per-sender queue limit). */
+  queuedMessages(): number;
   call(
     method: HttpMethod,
     path: string,
@@ -229,8 +231,11 @@ export interface Harness {
     accountSid?: string,
   ): Promise<Record<string, unknown>>;
   message(sid: string, accountSid?: string): Promise<Record<string, unknown>>;
-  /** A process restart: a new cell, queue and super-network over the same store. */
-  restart(): Promise<void>;
+  /**
+   * A process restart: a new cell, queue and super-network over the same store. `holdPublishes`
+   * holds the new queue's publishes (recovery's included) until `queue.release()`.
+   */
+  restart(options?: { holdPublishes?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -324,14 +329,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     other,
     clock,
     inFlightMessages: () => messaging.inFlightMessages(),
+    queuedMessages: () => messaging.queuedMessages(),
     call,
     api,
     provision,
     message,
-    async restart() {
+    async restart(restartOptions = {}) {
       await harness.cell.stop(2000);
       await harness.queue.close();
       harness.queue = new GatedQueue(createMemoryQueue({ retryDelayMs: 10 }));
+      if (restartOptions.holdPublishes === true) harness.queue.hold();
       harness.net = new FakeSuperNetwork();
       harness.cell = build(harness.queue, harness.net);
       await harness.cell.start();

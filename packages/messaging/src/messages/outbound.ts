@@ -2,6 +2,8 @@ import { twilioError } from '@twilio-lab/core';
 import type { FormParams } from '@twilio-lab/core';
 import type { CellContext } from '@twilio-lab/cell';
 import type { InFlightMessages } from '../pipeline/in-flight.js';
+import { senderKeyOf } from '../pipeline/queued-per-sender.js';
+import type { QueuedPerSender } from '../pipeline/queued-per-sender.js';
 import { commitStatus, statusOps } from '../pipeline/status.js';
 import type { KeyedLanes } from '../util/lanes.js';
 import { buildMessage, insertOps } from './rows.js';
@@ -24,6 +26,7 @@ export class OutboundMessages {
     private readonly lanes: KeyedLanes,
     private readonly dispatch: Dispatch,
     private readonly inFlight: InFlightMessages,
+    private readonly queued: QueuedPerSender,
   ) {}
 
   async create(
@@ -50,7 +53,15 @@ export class OutboundMessages {
       dateSent: null,
       now,
     });
-    await this.ctx.store.write(insertOps(message, media));
+    // Counted before the write (21611 writes nothing), so concurrent creates cannot overshoot.
+    const senderKey = draft.sendAt === null ? senderKeyOf(message) : null;
+    if (senderKey !== null) this.queued.admit(message.sid, senderKey);
+    try {
+      await this.ctx.store.write(insertOps(message, media));
+    } catch (err) {
+      this.queued.release(message.sid);
+      throw err;
+    }
     // Held until it is terminal, so the sender and the receipts read no row (scheduled: not held).
     this.inFlight.add(message);
     if (draft.sendAt !== null) {
@@ -103,6 +114,7 @@ export class OutboundMessages {
     ]);
     if ((messagesDeleted ?? 0) === 0) return false;
     this.inFlight.forget(sid);
+    this.queued.release(sid);
     return true;
   }
 

@@ -7,6 +7,7 @@ import type { KeyedLanes } from '../util/lanes.js';
 import type { InFlightMessages } from './in-flight.js';
 import { parseOutboundEvent } from './outbox.js';
 import { priceOf } from './pricing.js';
+import type { QueuedPerSender } from './queued-per-sender.js';
 import { chooseSender } from './sender-selection.js';
 import { StatusBatch, applyChange, commitStatus } from './status.js';
 import { awaitSendSlot } from './throughput.js';
@@ -47,6 +48,7 @@ export class SenderWorker {
     private readonly inFlight: InFlightMessages,
     private readonly profile: SenderProfile,
     private readonly republish: (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]) => Promise<void>,
+    private readonly queued: QueuedPerSender,
   ) {}
 
   async handleBatch(batch: readonly QueueMessage[]): Promise<void> {
@@ -84,10 +86,15 @@ export class SenderWorker {
     const writer = new TurnWriter(this.ctx, this.inFlight);
     const retries: { row: MessageRow; afterMs: number }[] = [];
     const submissions: Promise<void>[] = [];
+    // Messages this batch is done with for good; they leave the per-sender count once durable.
+    const done: string[] = [];
 
     for (const sid of sids) {
       const row = rows.get(sid);
-      if (row === undefined || !IN_FLIGHT.has(row.status)) continue;
+      if (row === undefined || !IN_FLIGHT.has(row.status)) {
+        this.queued.release(sid); // deleted, or finished elsewhere
+        continue;
+      }
       const held: WriteOp[] = [];
       const loadedStatus = row.status;
       if (row.from_number === null) {
@@ -95,6 +102,7 @@ export class SenderWorker {
         if (from === null) {
           writer.batch.change(this.ctx, row, { status: 'failed', errorCode: EMPTY_POOL }, this.ctx.now());
           writer.schedule();
+          done.push(sid);
           continue;
         }
         if (row.status === 'accepted') {
@@ -111,28 +119,35 @@ export class SenderWorker {
         writer.batch.adopt(row, held);
         writer.batch.change(this.ctx, row, { status: 'failed', errorCode: EXPIRED }, now);
         writer.schedule();
+        done.push(sid);
         continue;
       }
       if (row.status !== 'sending') applyChange(this.ctx, row, { status: 'sending' }, now, held);
       const changed = row.status !== loadedStatus;
       submissions.push(
-        this.submit(row).then((outcome) => this.record(outcome, changed, held, writer, retries)),
+        this.submit(row).then((outcome) => {
+          if (!this.record(outcome, changed, held, writer, retries)) done.push(row.sid);
+        }),
       );
     }
 
     await Promise.all(submissions);
     await writer.settle();
+    for (const sid of done) this.queued.release(sid);
     for (const retry of retries) this.retryLater(retry.row, retry.afterMs);
   }
 
-  /** Adds one submit's outcome (with the message's held changes) to the current turn's write. */
+  /**
+   * Adds one submit's outcome (with the message's held changes) to the current turn's write.
+   * Returns whether the message will be retried (else it is finished: sent or failed).
+   */
   private record(
     outcome: Outcome,
     changed: boolean,
     held: readonly WriteOp[],
     writer: TurnWriter,
     retries: { row: MessageRow; afterMs: number }[],
-  ): void {
+  ): boolean {
     const row = outcome.row;
     const batch = writer.batch;
     // A retry of a message already stored as 'sending' has nothing new to write.
@@ -148,12 +163,12 @@ export class SenderWorker {
         { status: 'sent', dateSent: now, price: priceOf(row.num_segments, row.num_media) },
         now,
       );
-      return;
+      return false;
     }
     const error = asSubmitError(outcome.error);
     if (error !== null && !error.retryable) {
       batch.change(this.ctx, row, { status: 'failed', errorCode: error.code }, now);
-      return;
+      return false;
     }
     // Retryable (throttled, every route down) or unexpected: the message is stored as
     // 'sending' and goes back on the topic later; recovery covers a crash meanwhile.
@@ -167,6 +182,7 @@ export class SenderWorker {
       row,
       afterMs: error !== null && error.retryAfterMs > 0 ? error.retryAfterMs : DEFAULT_RETRY_MS,
     });
+    return true;
   }
 
   private async submit(row: MessageRow): Promise<Outcome> {

@@ -6,7 +6,7 @@ export type SenderProfile = 'lab' | 'realistic';
 export type SenderKind = 'short-code' | 'toll-free' | 'long-code';
 
 /** Twilio's published messages-per-second per sender type (US). */
-const MPS: Readonly<Record<SenderKind, number>> = {
+export const MPS_BY_KIND: Readonly<Record<SenderKind, number>> = {
   'short-code': 100,
   'toll-free': 3,
   'long-code': 1,
@@ -22,7 +22,7 @@ export function senderKind(from: string): SenderKind {
 }
 
 export function messagesPerSecond(from: string): number {
-  return MPS[senderKind(from)];
+  return MPS_BY_KIND[senderKind(from)];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
