@@ -40,6 +40,7 @@ function fakeWebhooks(events: string[]): WebhookDispatcher {
     request: async () => ({ status: 200, contentType: '', body: '' }),
     deadLetters: async () => [],
     pending: async () => 0,
+    deadLetterCount: async () => 0,
     drain: async () => {
       events.push('webhooks.drain');
     },

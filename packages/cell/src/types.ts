@@ -81,6 +81,8 @@ export interface WebhookDispatcher {
   deadLetters(filter?: { accountSid?: string; limit?: number }): Promise<DeadLetter[]>;
   /** Callbacks recorded and not yet delivered or dead-lettered. */
   pending(): Promise<number>;
+  /** Callbacks in the dead-letter list. */
+  deadLetterCount(): Promise<number>;
   /** Waits until nothing is in flight (used by graceful shutdown and tests), up to timeoutMs. */
   drain(timeoutMs: number): Promise<void>;
   /** Store migrations of the outbox; the cell applies them before start(). */

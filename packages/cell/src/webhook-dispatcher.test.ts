@@ -135,6 +135,7 @@ describe('createWebhookDispatcher', () => {
     assert.equal(first?.headers['x-twilio-signature'], second?.headers['x-twilio-signature']);
     assert.equal(await d.pending(), 0);
     assert.deepEqual(await d.deadLetters(), []);
+    assert.equal(await d.deadLetterCount(), 0);
   });
 
   it('gives each event its own idempotency token', async () => {
@@ -160,6 +161,7 @@ describe('createWebhookDispatcher', () => {
     assert.equal(await d.pending(), 0);
     const dead = await d.deadLetters();
     assert.equal(dead.length, 1);
+    assert.equal(await d.deadLetterCount(), 1);
     const letter = dead[0];
     assert.ok(letter !== undefined);
     assert.equal(letter.attempts, 3);

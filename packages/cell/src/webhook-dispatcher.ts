@@ -13,6 +13,7 @@ import { retryDelayMs } from './backoff.js';
 import { DueQueue } from './due-queue.js';
 import { OriginLanes } from './origin-lanes.js';
 import {
+  COUNT_DEAD,
   COUNT_OUTBOX,
   MAX_IDS_PER_STATEMENT,
   SELECT_OUTBOX,
@@ -394,6 +395,11 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Outb
     async pending() {
       if (deleteBatch.length > 0) await flushDeletes();
       const row = await store.get<{ n: number }>(COUNT_OUTBOX);
+      return Number(row?.n ?? 0);
+    },
+
+    async deadLetterCount() {
+      const row = await store.get<{ n: number }>(COUNT_DEAD);
       return Number(row?.n ?? 0);
     },
 

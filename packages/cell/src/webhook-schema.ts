@@ -103,6 +103,7 @@ const INSERT_DEAD = `INSERT INTO webhook_dead_letters (id, account_sid, kind, re
 
 export const SELECT_OUTBOX = 'SELECT * FROM webhook_outbox ORDER BY next_attempt_at, date_created';
 export const COUNT_OUTBOX = 'SELECT COUNT(*) AS n FROM webhook_outbox';
+export const COUNT_DEAD = 'SELECT COUNT(*) AS n FROM webhook_dead_letters';
 
 /** Largest IN (…) list per statement; SQLite's default limit on host parameters is far above. */
 export const MAX_IDS_PER_STATEMENT = 500;

@@ -143,7 +143,7 @@ export function createLabControl(deps: ControlDeps): LabControl {
       const [messages, pending, dead, lag] = await Promise.all([
         deps.messageCounts(),
         deps.webhooks.pending(),
-        deps.webhooks.deadLetters({ limit: 100_000 }),
+        deps.webhooks.deadLetterCount(),
         deps.queue.lag('messages.outbound', 'sender'),
       ]);
       return jsonResponse(200, {
@@ -152,7 +152,7 @@ export function createLabControl(deps: ControlDeps): LabControl {
         rss_bytes: process.memoryUsage.rss(),
         cells: [{ cell_id: deps.cell.cellId, region: 'us1' }],
         messages,
-        webhooks: { pending, dead_letters: dead.length },
+        webhooks: { pending, dead_letters: dead },
         queue_lag: lag,
       });
     }
