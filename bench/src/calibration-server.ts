@@ -6,66 +6,34 @@
  * listens; exits on SIGTERM/SIGINT.
  */
 
-interface UwsResponse {
-  onAborted(handler: () => void): UwsResponse;
-  onData(handler: (chunk: ArrayBuffer, isLast: boolean) => void): UwsResponse;
-  cork(cb: () => void): UwsResponse;
-  writeStatus(status: string): UwsResponse;
-  writeHeader(key: string, value: string): UwsResponse;
-  end(body?: string): UwsResponse;
-}
-interface UwsApp {
-  post(pattern: string, handler: (res: UwsResponse) => void): UwsApp;
-  any(pattern: string, handler: (res: UwsResponse) => void): UwsApp;
-  listen(host: string, port: number, cb: (token: unknown) => void): UwsApp;
-}
-interface UwsModule {
-  App(): UwsApp;
-  us_socket_local_port(token: unknown): number;
-  us_listen_socket_close(token: unknown): void;
-}
-
-async function loadUws(): Promise<UwsModule> {
-  // Held in variables so TypeScript does not try to resolve an optional package at build time.
-  for (const specifier of ['uWebSockets.js', '@trufflesuite/uws-js-unofficial']) {
-    try {
-      const ns = (await import(specifier)) as { default?: unknown };
-      const mod = (ns.default ?? ns) as Partial<UwsModule>;
-      if (typeof mod.App === 'function') return mod as UwsModule;
-    } catch {
-      // try the next build
-    }
-  }
-  throw new Error('neither uWebSockets.js nor @trufflesuite/uws-js-unofficial could be loaded');
-}
+import { loadUws } from '@twilio-lab/gateway';
 
 const uws = await loadUws();
 const SID = 'SM' + '0'.repeat(32);
 
-const app = uws
-  .App()
-  .post('/*', (res) => {
-    let aborted = false;
-    let length = 0;
-    res.onAborted(() => {
-      aborted = true;
-    });
-    res.onData((chunk, isLast) => {
-      length += chunk.byteLength;
-      if (!isLast || aborted) return;
-      res.cork(() => {
-        res
-          .writeStatus('201 Created')
-          .writeHeader('Content-Type', 'application/json')
-          .end(`{"sid":"${SID}","status":"queued","body_bytes":${length}}`);
-      });
-    });
-  })
-  .any('/*', (res) => {
+const app = uws.App().any('/*', (res, req) => {
+  if (req.getMethod() !== 'post') {
     res.cork(() => {
       res.writeStatus('404 Not Found').end();
     });
+    return;
+  }
+  let aborted = false;
+  let length = 0;
+  res.onAborted(() => {
+    aborted = true;
   });
+  res.onData((chunk, isLast) => {
+    length += chunk.byteLength;
+    if (!isLast || aborted) return;
+    res.cork(() => {
+      res
+        .writeStatus('201 Created')
+        .writeHeader('Content-Type', 'application/json')
+        .end(`{"sid":"${SID}","status":"queued","body_bytes":${length}}`);
+    });
+  });
+});
 
 app.listen('127.0.0.1', 0, (token) => {
   if (!token) {
