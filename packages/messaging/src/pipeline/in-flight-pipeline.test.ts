@@ -11,6 +11,32 @@ const TO = '+14155550701';
 
 type Json = Record<string, unknown>;
 
+/** Create-a-message and wait-for-a-status helpers over whichever harness a suite holds. */
+function messageHelpers(harness: () => Harness): {
+  send(fields?: Record<string, string>): Promise<string>;
+  statusOf(sid: string, wanted: string): Promise<Json>;
+} {
+  return {
+    async send(fields = {}) {
+      const h = harness();
+      const res = await h.call('POST', h.api('/Messages.json'), {
+        From: FROM,
+        To: TO,
+        Body: 'hello',
+        ...fields,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.json));
+      return String(res.json.sid);
+    },
+    async statusOf(sid, wanted) {
+      return eventually(async () => {
+        const m = await harness().message(sid);
+        return m.status === wanted ? m : undefined;
+      }, `${sid} → ${wanted}`);
+    },
+  };
+}
+
 /** Counts the module's reads of whole message rows (the in-flight cache is meant to avoid them). */
 function countRowReads(h: Harness): { readonly n: number; restore(): void } {
   const store = h.store;
@@ -82,23 +108,7 @@ describe('in-flight message cache in the pipeline', () => {
   });
   after(() => h.close());
 
-  async function send(fields: Record<string, string> = {}): Promise<string> {
-    const res = await h.call('POST', h.api('/Messages.json'), {
-      From: FROM,
-      To: TO,
-      Body: 'hello',
-      ...fields,
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.json));
-    return String(res.json.sid);
-  }
-
-  async function statusOf(sid: string, wanted: string): Promise<Json> {
-    return eventually(async () => {
-      const m = await h.message(sid);
-      return m.status === wanted ? m : undefined;
-    }, `${sid} → ${wanted}`);
-  }
+  const { send, statusOf } = messageHelpers(() => h);
 
   function callbackStatuses(path: string, sid: string): string[] {
     return h.sink
@@ -249,23 +259,7 @@ describe('in-flight message cache across a restart', () => {
   });
   after(() => h.close());
 
-  async function send(fields: Record<string, string> = {}): Promise<string> {
-    const res = await h.call('POST', h.api('/Messages.json'), {
-      From: FROM,
-      To: TO,
-      Body: 'hello',
-      ...fields,
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.json));
-    return String(res.json.sid);
-  }
-
-  async function statusOf(sid: string, wanted: string): Promise<Json> {
-    return eventually(async () => {
-      const m = await h.message(sid);
-      return m.status === wanted ? m : undefined;
-    }, `${sid} → ${wanted}`);
-  }
+  const { send, statusOf } = messageHelpers(() => h);
 
   /**
    * A message and the callback its receipt recorded, minus what differs between two messages.
