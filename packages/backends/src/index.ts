@@ -20,7 +20,7 @@ export type {
   TokenTake,
   WriteOp,
 } from './types.js';
-export { BACKEND_ERROR_CODES, BackendError, isBackendError } from './errors.js';
+export { BACKEND_ERROR_CODES, BackendError, isBackendError, isBackendUnavailable } from './errors.js';
 export type { BackendErrorCode } from './errors.js';
 export { openMemoryStore, openSqliteStore } from './sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { twilioError } from '@twilio-lab/core';
 import type { CellRequest } from '@twilio-lab/core';
-import { openMemoryStore } from '@twilio-lab/backends';
+import { BackendError, openMemoryStore } from '@twilio-lab/backends';
 import type { Cache, Migration, Queue, Store } from '@twilio-lab/backends';
 import { createCell } from './cell.js';
 import { createCellContext } from './context.js';
@@ -128,6 +128,17 @@ describe('createCell', () => {
         {
           method: 'GET',
           product: 'api',
+          path: `/${name}/store-down`,
+          handler: () => {
+            throw new BackendError(
+              'STORE_UNAVAILABLE',
+              'PostgreSQL at 127.0.0.1:15432 refused the connection',
+            );
+          },
+        },
+        {
+          method: 'GET',
+          product: 'api',
           path: `/${name}/invalid`,
           handler: async () => {
             throw twilioError(21602);
@@ -233,6 +244,16 @@ describe('createCell', () => {
     const errors = log.records.filter((r) => r.level === 'error');
     assert.equal(errors.length, 1);
     assert.equal((errors[0]?.obj as { err: Error }).err.message, 'secret internal detail');
+  });
+
+  it('answers 503 / 20503 when a backend engine is unreachable, without leaking its address', async () => {
+    const cell = createCell({ context: ctx, modules: [module('alpha', [])] });
+    const res = await cell.handle(request({ path: '/alpha/store-down' }));
+    assert.equal(res.status, 503);
+    const body = JSON.parse(res.body) as { code: number; message: string; status: number };
+    assert.equal(body.code, 20503);
+    assert.equal(body.status, 503);
+    assert.doesNotMatch(body.message, /15432/);
   });
 
   it('answers 503 / 20503 once stop begins, stops modules in reverse, then drains and stops webhooks', async () => {

@@ -12,6 +12,7 @@ import {
   twilioError,
 } from '@twilio-lab/core';
 import type { CellHandler, CellRequest, CellResponse } from '@twilio-lab/core';
+import { isBackendUnavailable } from '@twilio-lab/backends';
 import { compileRoutes } from './router.js';
 import type { RouteTable } from './router.js';
 import type { CellContext, ProductModule, RouteDef } from './types.js';
@@ -74,6 +75,12 @@ export function createCell(options: CellOptions): Cell {
       const query = req.query.length > 0 ? FormParams.parse(req.query) : FormParams.parse('');
       return await match.route.handler({ req, params: match.params, form: parseForm(req), query });
     } catch (e) {
+      // An unreachable engine is the platform's problem, not the request's: 503 + 20503 tells
+      // the client to retry, and nothing was accepted that the store could not keep.
+      if (isBackendUnavailable(e)) {
+        ctx.log.warn({ err: e, requestId: req.requestId }, 'backend unavailable');
+        return errorResponse(twilioError(20503));
+      }
       if (!(e instanceof TwilioError)) {
         ctx.log.error(
           { err: e, requestId: req.requestId, method: req.method, product: req.product, path: req.path },
