@@ -2,6 +2,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Account } from '@twilio-lab/identity';
 import { twilioError } from '@twilio-lab/core';
+import { BackendError } from '@twilio-lab/backends';
 import { authOf, basic, call, startHarness } from './test-support.js';
 import type { Harness } from './test-support.js';
 
@@ -214,6 +215,19 @@ describe('gateway: routing and authentication', () => {
       const twilio = await call(`${h.base}/verify/v2/Services`, { auth: authOf(h.main) });
       assert.equal(twilio.status, 400);
       assert.equal(twilio.json.code, 21211);
+    } finally {
+      h.router.cell.respond = async (req) => ({ status: 200, body: JSON.stringify({ path: req.path }) });
+    }
+  });
+
+  it('an unreachable engine (identity or cell store) yields 503 20503, not 500', async () => {
+    h.router.cell.respond = () =>
+      Promise.reject(new BackendError('STORE_UNAVAILABLE', 'pg at 127.0.0.1:15432 down'));
+    try {
+      const r = await call(`${h.base}/verify/v2/Services`, { auth: authOf(h.main) });
+      assert.equal(r.status, 503);
+      assert.equal(r.json.code, 20503);
+      assert.ok(!r.text.includes('15432'));
     } finally {
       h.router.cell.respond = async (req) => ({ status: 200, body: JSON.stringify({ path: req.path }) });
     }

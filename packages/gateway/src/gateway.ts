@@ -1,6 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import { LocalTokenBuckets } from '@twilio-lab/backends';
-import { errorResponse, newRequestId, notFound, toErrorResponse, TwilioError } from '@twilio-lab/core';
+import { isBackendUnavailable, LocalTokenBuckets } from '@twilio-lab/backends';
+import {
+  errorResponse,
+  newRequestId,
+  notFound,
+  toErrorResponse,
+  TwilioError,
+  twilioError,
+} from '@twilio-lab/core';
 import type { CellHandler, CellRequest, CellResponse, HttpMethod, ProductId } from '@twilio-lab/core';
 import { handleIdentityRequest, isIdentityPath } from '@twilio-lab/identity';
 import type { IdentityService, Principal } from '@twilio-lab/identity';
@@ -422,6 +429,12 @@ class UwsGateway implements Gateway {
   }
 
   private fail(x: Exchange, e: unknown): void {
+    // Identity's store unreachable while authenticating: retryable, so 503 rather than 500.
+    if (isBackendUnavailable(e)) {
+      this.log?.warn({ err: e, requestId: x.requestId }, 'backend unavailable');
+      this.answer(x, errorResponse(twilioError(20503)));
+      return;
+    }
     if (!(e instanceof TwilioError)) {
       this.log?.error({ err: e, requestId: x.requestId }, 'gateway request failed');
     }
