@@ -197,5 +197,39 @@ export const messagingMigrations: readonly Migration[] = [
           ON CONFLICT (status) DO UPDATE SET n = n + 1;
       END;
     `,
+    // PostgreSQL: one counter row per (status, backend) and a view that sums them. Concurrent
+    // transactions run on different backends, so they never wait on each other's counter row
+    // lock (one row per status would serialise every writer behind the busiest status until
+    // its commit). Readers see the same (status, n) rows as on SQLite.
+    postgres: `
+      CREATE TABLE message_status_count_slots (
+        status TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (status, slot)
+      );
+      INSERT INTO message_status_count_slots (status, slot, n)
+        SELECT status, 0, COUNT(*) FROM messages GROUP BY status;
+      CREATE VIEW message_status_counts AS
+        SELECT status, SUM(n)::BIGINT AS n FROM message_status_count_slots GROUP BY status;
+      CREATE FUNCTION message_status_counts_bump() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN
+          INSERT INTO message_status_count_slots (status, slot, n) VALUES (OLD.status, pg_backend_pid(), -1)
+            ON CONFLICT (status, slot) DO UPDATE SET n = message_status_count_slots.n - 1;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+          INSERT INTO message_status_count_slots (status, slot, n) VALUES (NEW.status, pg_backend_pid(), 1)
+            ON CONFLICT (status, slot) DO UPDATE SET n = message_status_count_slots.n + 1;
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER message_status_counts_insert_delete AFTER INSERT OR DELETE ON messages
+        FOR EACH ROW EXECUTE FUNCTION message_status_counts_bump();
+      CREATE TRIGGER message_status_counts_update AFTER UPDATE OF status ON messages
+        FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION message_status_counts_bump();
+    `,
   },
 ];
