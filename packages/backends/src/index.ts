@@ -2,9 +2,8 @@
  * @twilio-lab/backends: the Store / Queue / Cache interfaces, their embedded implementations,
  * and the contract suites every implementation (embedded or real engine) must pass.
  *
- * Postgres / Kafka / Redis adapters will be exported from here too, as async factories that
- * load their module with a dynamic import (see embedded.ts), so importing this package never
- * pulls in pg, kafkajs or ioredis.
+ * The PostgreSQL / Kafka / Redis adapters are exported as async factories that load their module
+ * with a dynamic import (real.ts), so importing this package never pulls in pg, kafkajs or ioredis.
  */
 export type {
   Cache,
@@ -32,5 +31,19 @@ export { LocalTokenBuckets } from './token-buckets.js';
 export type { LocalTokenBucketsOptions } from './token-buckets.js';
 export { EMBEDDED_STORE_FILE, openEmbeddedBackends } from './embedded.js';
 export type { Backends, EmbeddedBackendsOptions } from './embedded.js';
+export {
+  DEFAULT_ENGINES,
+  enginesFromEnv,
+  namespaceNames,
+  openKafkaQueue,
+  openPostgresStore,
+  openRealBackends,
+  openRedisCache,
+  openRedisPubSub,
+} from './real.js';
+export type { EngineAddresses, RealBackendsOptions } from './real.js';
+export type { PostgresStoreOptions } from './postgres/index.js';
+export type { KafkaQueue, KafkaQueueOptions } from './kafka/index.js';
+export type { RedisCacheOptions, RedisPubSub, RedisPubSubOptions } from './redis/index.js';
 // The contract suites (node:test) live at the '@twilio-lab/backends/contract' subpath, so
 // importing the runtime API never loads the test runner.
