@@ -19,7 +19,19 @@ export type CliErrorCode =
   | 'LAB_REQUEST_FAILED'
   | 'LAB_BAD_RESPONSE'
   | 'LAB_START_FAILED'
-  | 'INVALID_FLAG';
+  | 'INVALID_FLAG'
+  /** A service name `infra` does not know (usage error, exit 2). */
+  | 'INFRA_UNKNOWN_SERVICE'
+  /** TWILIO_LAB_INFRA_PORTS is not a name=port list (usage error, exit 2). */
+  | 'INFRA_INVALID_PORTS'
+  /** At least one engine failed to install, start or stop; the message names each and its log. */
+  | 'INFRA_FAILED';
+
+const USAGE_CODES: ReadonlySet<CliErrorCode> = new Set([
+  'INVALID_FLAG',
+  'INFRA_UNKNOWN_SERVICE',
+  'INFRA_INVALID_PORTS',
+]);
 
 export class CliError extends Error {
   readonly code: CliErrorCode;
@@ -35,7 +47,7 @@ export class CliError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.code = code;
-    this.exitCode = options.exitCode ?? (code === 'INVALID_FLAG' ? EXIT.usage : EXIT.error);
+    this.exitCode = options.exitCode ?? (USAGE_CODES.has(code) ? EXIT.usage : EXIT.error);
     this.twilioCode = options.twilioCode;
   }
 }
