@@ -63,6 +63,8 @@ before(async () => {
     authToken: 'tok',
     adminToken: 'adm',
     dataDir: labDir,
+    backend: 'embedded',
+    engines: null,
     pid: process.pid,
     startedAt: new Date().toISOString(),
     carriers: [],

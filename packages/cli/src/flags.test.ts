@@ -65,6 +65,17 @@ test('labOptionsFromFlags maps the up flags onto LabOptions', () => {
   assert.equal(options.ephemeral, true);
 });
 
+test('labOptionsFromFlags: --backend real carries the namespace; a bad namespace is bad usage', () => {
+  const options = labOptionsFromFlags({ ...BASE_FLAGS, backend: 'real', namespace: 'demo_2' });
+  assert.equal(options.backend, 'real');
+  assert.equal(options.namespace, 'demo_2');
+  assert.equal(labOptionsFromFlags({ ...BASE_FLAGS, backend: 'embedded' }).backend, undefined);
+  usageError(
+    () => labOptionsFromFlags({ ...BASE_FLAGS, backend: 'real', namespace: 'My-Lab' }),
+    /--namespace/,
+  );
+});
+
 test('labOptionsFromFlags rejects a malformed account SID as bad usage', () => {
   usageError(() => labOptionsFromFlags({ ...BASE_FLAGS, 'account-sid': 'SK123' }), /--account-sid/);
 });

@@ -30,6 +30,8 @@ export interface UpFlags {
   host: string;
   'data-dir': string;
   ephemeral: boolean;
+  backend?: 'embedded' | 'real' | undefined;
+  namespace?: string | undefined;
   'account-sid'?: string | undefined;
   'auth-token'?: string | undefined;
   'admin-token'?: string | undefined;
@@ -56,6 +58,16 @@ export function labOptionsFromFlags(flags: UpFlags): LabOptions {
     profile: flags.profile,
     log: flags.log,
   };
+  if (flags.backend === 'real') {
+    options.backend = 'real';
+    if (!/^[a-z][a-z0-9_]{0,40}$/.test(flags.namespace ?? 'lab')) {
+      throw new CliError(
+        'INVALID_FLAG',
+        `--namespace must be lower-case letters, digits and _ (it names PostgreSQL schemas), got "${flags.namespace}".`,
+      );
+    }
+    options.namespace = flags.namespace ?? 'lab';
+  }
   if (accountSid !== undefined) options.accountSid = accountSid;
   if (flags['auth-token'] !== undefined) options.authToken = flags['auth-token'];
   if (flags['admin-token'] !== undefined) options.adminToken = flags['admin-token'];

@@ -19,6 +19,8 @@ const INFO: LabInfo = {
   authToken: 'f'.repeat(32),
   adminToken: 'e'.repeat(32),
   dataDir: null,
+  backend: 'embedded',
+  engines: null,
   pid: 99,
   startedAt: '2024-05-01T12:00:00Z',
   carriers: [{ name: 'us-mobile', address: '127.0.0.1:2775', prefixes: ['+1'] }],

@@ -25,6 +25,13 @@ export function formatLabInfo(info: LabInfo): string {
     `  Auth token    ${info.authToken}`,
     `  Admin token   ${info.adminToken}`,
     `  Data          ${info.dataDir === null ? 'in memory (--ephemeral): nothing survives a restart' : info.dataDir}`,
+    ...(info.engines === null
+      ? []
+      : [
+          `  PostgreSQL    ${info.engines.databaseUrl}`,
+          `  Kafka         ${info.engines.kafkaBrokers.join(',')}`,
+          `  Redis         ${info.engines.redisUrl}`,
+        ]),
     '',
     'Carriers',
     ...carriers,

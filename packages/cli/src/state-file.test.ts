@@ -17,6 +17,8 @@ function info(pid: number): LabInfo {
     authToken: 't',
     adminToken: 'a',
     dataDir: null,
+    backend: 'embedded',
+    engines: null,
     pid,
     startedAt: '2024-05-01T12:00:00Z',
     carriers: [],

@@ -4,7 +4,15 @@
  * (the gateway calls the cell's handle() directly instead of over HTTP).
  */
 import { join, resolve } from 'node:path';
-import { openEmbeddedBackends } from '@twilio-lab/backends';
+import {
+  enginesFromEnv,
+  openEmbeddedBackends,
+  openPostgresStore,
+  openRealBackends,
+  type Backends,
+  type EngineAddresses,
+  type Store,
+} from '@twilio-lab/backends';
 import { createIdentity } from '@twilio-lab/identity';
 import { defaultCarriers, loadCarriersFile, startSuperNetworkThread } from '@twilio-lab/super-network';
 import { createCell, createCellContext, createLogger, createWebhookDispatcher } from '@twilio-lab/cell';
@@ -24,14 +32,18 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   const profile = options.profile ?? 'lab';
   const level = options.log ?? 'info';
 
-  const backends = await openEmbeddedBackends(ephemeral ? { ephemeral: true } : { dataDir: dataDir! });
-  const closers: (() => Promise<void>)[] = [() => backends.close()];
+  const backendKind = options.backend ?? 'embedded';
+  const engines = backendKind === 'real' ? { ...enginesFromEnv(process.env), ...options.engines } : null;
+  const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
 
   try {
-    const identity = await createIdentity(backends.store);
+    const { backends, identityStore } = await openBackends(engines, ephemeral, dataDir, options.namespace);
+    closers.push(() => backends.close());
+    if (identityStore !== backends.store) closers.push(() => identityStore.close());
+    const identity = await createIdentity(identityStore);
     const { account, adminToken } = await bootstrapAccount(identity, dataDir, options);
 
     const carriers = options.carriersFile
@@ -93,6 +105,8 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       authToken: account.authToken,
       adminToken,
       dataDir,
+      backend: backendKind,
+      engines,
       pid: process.pid,
       startedAt: new Date(startedAt).toISOString(),
       carriers: superNetwork
@@ -118,6 +132,34 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     };
   } catch (err) {
     await closeAll();
+    throw err;
+  }
+}
+
+/**
+ * Embedded: one SQLite store holds identity and the cell. Real: the global tier (identity) and
+ * the cell get their own PostgreSQL schemas, as they would be separate databases in production.
+ */
+async function openBackends(
+  engines: EngineAddresses | null,
+  ephemeral: boolean,
+  dataDir: string | null,
+  namespace = 'lab',
+): Promise<{ backends: Backends; identityStore: Store }> {
+  if (engines === null) {
+    const backends = await openEmbeddedBackends(ephemeral ? { ephemeral: true } : { dataDir: dataDir! });
+    return { backends, identityStore: backends.store };
+  }
+  const backends = await openRealBackends({ engines, namespace: `${namespace}_${REGION}_${CELL_ID}` });
+  try {
+    const identityStore = await openPostgresStore({
+      url: engines.databaseUrl,
+      schema: `${namespace}_global`.toLowerCase().replace(/[^a-z0-9_]+/g, '_'),
+      poolSize: 2,
+    });
+    return { backends, identityStore };
+  } catch (err) {
+    await backends.close().catch(() => undefined);
     throw err;
   }
 }

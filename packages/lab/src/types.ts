@@ -1,3 +1,4 @@
+import type { EngineAddresses } from '@twilio-lab/backends';
 /**
  * The embedded lab: gateway, identity, one cell with every product module, the super-network
  * with its carrier simulators, all in one process on embedded backends. `twilio-lab up`
@@ -12,6 +13,18 @@ export interface LabOptions {
   dataDir?: string;
   /** In-memory store: nothing survives a restart. Only when asked for explicitly. */
   ephemeral?: boolean;
+  /**
+   * 'embedded' (default): SQLite and in-process queue and cache, no service needed.
+   * 'real': PostgreSQL, Kafka and Redis (started by `twilio-lab infra start` or docker compose).
+   */
+  backend?: 'embedded' | 'real';
+  /** Engines for backend 'real'; unset ones come from DATABASE_URL, KAFKA_BROKERS, REDIS_URL, else the infra ports. */
+  engines?: Partial<EngineAddresses>;
+  /**
+   * Prefix of this lab's PostgreSQL schemas, Kafka topics and Redis keys on shared engines.
+   * Default 'lab'; two labs on the same engines need different namespaces.
+   */
+  namespace?: string;
   /** Bootstrap account (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN); generated when absent. */
   accountSid?: string;
   authToken?: string;
@@ -35,6 +48,9 @@ export interface LabInfo {
   authToken: string;
   adminToken: string;
   dataDir: string | null;
+  backend: 'embedded' | 'real';
+  /** The engines in use, when backend is 'real'. */
+  engines: EngineAddresses | null;
   pid: number;
   startedAt: string;
   carriers: { name: string; address: string; prefixes: readonly string[] }[];

@@ -19,6 +19,7 @@ export default class Up extends BaseCommand {
     '<%= config.bin %> up',
     '<%= config.bin %> up --port 0 --ephemeral --json',
     '<%= config.bin %> up --profile realistic --carriers carriers.yaml',
+    '<%= config.bin %> infra start && <%= config.bin %> up --backend real',
   ];
 
   static override enableJsonFlag = true;
@@ -36,6 +37,19 @@ export default class Up extends BaseCommand {
     ephemeral: Flags.boolean({
       description: 'Keep everything in memory: nothing survives a restart.',
       default: false,
+      exclusive: ['backend'],
+    }),
+    backend: Flags.option({
+      description:
+        'embedded: SQLite and in-process queues, nothing to install. real: PostgreSQL, Kafka and Redis ' +
+        '(`twilio-lab infra start`, docker compose, or DATABASE_URL / KAFKA_BROKERS / REDIS_URL).',
+      options: ['embedded', 'real'] as const,
+      default: 'embedded',
+    })(),
+    namespace: Flags.string({
+      description:
+        "With --backend real: prefix of this lab's schemas, topics and keys on the shared engines.",
+      default: 'lab',
     }),
     'account-sid': Flags.string({
       description: 'Bootstrap account SID (generated when absent).',
