@@ -6,7 +6,8 @@ import { OutboundMessages } from './messages/outbound.js';
 import { messageRoutes } from './messages/routes.js';
 import { messagingMigrations } from './messages/schema.js';
 import type { MessageRow } from './messages/schema.js';
-import { OUTBOUND_TOPIC, SENDER_GROUP, publishOutbound } from './pipeline/outbox.js';
+import { OUTBOUND_TOPIC, SENDER_GROUP } from './pipeline/outbox.js';
+import { OutboundPublisher } from './pipeline/outbound-publisher.js';
 import { DEFAULT_IN_FLIGHT_CAPACITY, InFlightMessages } from './pipeline/in-flight.js';
 import {
   DEFAULT_MAX_QUEUED_PER_SENDER,
@@ -62,6 +63,7 @@ class MessagingRuntime {
   private readonly sender: SenderWorker;
   private readonly scheduler: Scheduler;
   private readonly receipts: ReceiptApplier;
+  private readonly publisher: OutboundPublisher;
   private subscription: Subscription | null = null;
   private stopped = false;
 
@@ -69,8 +71,9 @@ class MessagingRuntime {
     readonly ctx: CellContext,
     private readonly options: MessagingOptions,
   ) {
+    this.publisher = new OutboundPublisher(ctx.queue, ctx.log);
     const publish = (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]): Promise<void> =>
-      publishOutbound(ctx.queue, rows);
+      this.publisher.publish(rows);
     this.inFlight = new InFlightMessages(options.inFlightCapacity ?? DEFAULT_IN_FLIGHT_CAPACITY);
     const profile = options.profile ?? ctx.config.profile;
     this.queued = new QueuedPerSender(
@@ -126,7 +129,7 @@ class MessagingRuntime {
       if (key !== null) this.queued.add(row.sid, key);
     }
     for (let i = 0; i < rows.length; i += RECOVERY_CHUNK) {
-      await publishOutbound(this.ctx.queue, rows.slice(i, i + RECOVERY_CHUNK));
+      await this.publisher.publish(rows.slice(i, i + RECOVERY_CHUNK));
     }
     if (rows.length > 0)
       this.ctx.log.info({ messages: rows.length }, 'messaging: re-queued in-flight messages');
@@ -135,6 +138,7 @@ class MessagingRuntime {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.publisher.stop();
     await this.scheduler.stop();
     this.sender.stop();
     await this.subscription?.close();

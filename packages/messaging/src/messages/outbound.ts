@@ -67,12 +67,9 @@ export class OutboundMessages {
     if (draft.sendAt !== null) {
       this.dispatch.schedule(draft.sendAt);
     } else {
-      // The message is durable already; if the publish fails, recovery re-queues it on restart.
-      await this.dispatch
-        .publish([message])
-        .catch((err: unknown) =>
-          this.ctx.log.error({ sid: message.sid, err: String(err) }, 'publish to messages.outbound failed'),
-        );
+      // The message is durable already: a publish the queue cannot take now is retried in the
+      // background (OutboundPublisher), so it never fails the request.
+      await this.dispatch.publish([message]);
     }
     return message;
   }
