@@ -8,7 +8,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { QueueMessage, Subscription } from '../types.js';
 import { CommitCoalescer } from './commit-coalescer.js';
-import { toBackendError } from './kafka-errors.js';
+import { isBrokerUnreachable, toBackendError } from './kafka-errors.js';
+
+/** How long a subscribe waits for a broker that answers but is not ready (coordinator loading). */
+const STARTUP_PATIENCE_MS = 60_000;
+const STARTUP_RETRY_MS = 500;
+
+/** A retriable protocol error from a live broker (e.g. COORDINATOR_LOAD_IN_PROGRESS). */
+function isNotReadyYet(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  return (cause as { retriable?: unknown }).retriable === true && !isBrokerUnreachable(cause);
+}
 
 export type BatchHandler = (batch: readonly QueueMessage[]) => Promise<void>;
 export type HandlerErrorListener = (
@@ -47,11 +57,23 @@ export class KafkaSubscription implements Subscription {
     this.#config = config;
   }
 
-  /** Resolves once the consumer has joined its group, so it is live when the caller goes on. */
+  /**
+   * Resolves once the consumer has joined its group, so it is live when the caller goes on.
+   * A broker that answers but is not ready yet (a fresh or restarted broker's group
+   * coordinator is still loading) is waited for; an unreachable one fails at once.
+   */
   static async start(config: KafkaSubscriptionConfig): Promise<KafkaSubscription> {
     const subscription = new KafkaSubscription(config);
-    await subscription.#startConsumer();
-    return subscription;
+    const deadline = Date.now() + STARTUP_PATIENCE_MS;
+    for (;;) {
+      try {
+        await subscription.#startConsumer();
+        return subscription;
+      } catch (error) {
+        if (!isNotReadyYet(error) || Date.now() > deadline) throw error;
+        await delay(STARTUP_RETRY_MS);
+      }
+    }
   }
 
   close(): Promise<void> {
