@@ -7,6 +7,12 @@
  *
  *   node bench/dist/gateway.js [--duration 10] [--connections 64] [--soak SECONDS]
  *                              [--status-callback] [--delivery-timeout 120]
+ *                              [--backend embedded|real|both] [--e2e-rate 3000]
+ *
+ * --backend real runs the lab on PostgreSQL, Kafka and Redis (`twilio-lab infra start`, or the
+ * engines DATABASE_URL / KAFKA_BROKERS / REDIS_URL name) and adds an end-to-end phase at
+ * --e2e-rate: accept latency at that rate and 201 → `delivered` callback throughput. `both` runs
+ * the embedded lab and the real one in the same job and prints real / embedded ratios.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -18,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { spawnNode, stopChild } from './children.js';
 import { runLoad, type LoadResult } from './load.js';
 import { RssSampler, rssSlopeMbPerMin } from './memory.js';
-import { buildReport, formatReport } from './report.js';
+import { buildReport, formatReport, type GatewayFigures, type GatewayReport } from './report.js';
 
 interface LabInfo {
   baseUrl: string;
@@ -57,6 +63,8 @@ const { values } = parseArgs({
     soak: { type: 'string' },
     'status-callback': { type: 'boolean', default: false },
     'delivery-timeout': { type: 'string' },
+    backend: { type: 'string', default: 'embedded' },
+    'e2e-rate': { type: 'string' },
   },
   strict: true,
 });
@@ -64,6 +72,18 @@ const durationSec = Math.max(1, positiveInt('duration', values.duration, 10));
 const connections = Math.max(1, positiveInt('connections', values.connections, 64));
 const soakSec = positiveInt('soak', values.soak, 0);
 const deliveryTimeoutSec = Math.max(1, positiveInt('delivery-timeout', values['delivery-timeout'], 120));
+const e2eRate = Math.max(1, positiveInt('e2e-rate', values['e2e-rate'], 3_000));
+type Backend = 'embedded' | 'real';
+const BACKENDS: Record<string, Backend[]> = {
+  embedded: ['embedded'],
+  real: ['real'],
+  both: ['embedded', 'real'],
+};
+const backends = BACKENDS[values.backend ?? 'embedded'];
+if (backends === undefined) {
+  console.error(`--backend must be embedded, real or both, got "${values.backend}"`);
+  process.exit(2);
+}
 
 function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
@@ -90,17 +110,29 @@ async function calibrate(body: string): Promise<LoadResult> {
   }
 }
 
-/** Sink for StatusCallback webhooks: answers 204 and counts. */
-async function startCallbackSink(): Promise<{
+interface CallbackSink {
   url: string;
   count: () => number;
+  /** `delivered` callbacks so far, and when the last one arrived (epoch ms). */
+  delivered: () => { count: number; lastAt: number };
   close: () => Promise<void>;
-}> {
+}
+
+/** Sink for StatusCallback webhooks: answers 204 and counts (delivered ones separately). */
+async function startCallbackSink(): Promise<CallbackSink> {
   let received = 0;
+  let delivered = 0;
+  let lastDeliveredAt = 0;
   const server: Server = createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
       received++;
+      if (body.includes('MessageStatus=delivered')) {
+        delivered++;
+        lastDeliveredAt = Date.now();
+      }
       res.writeHead(204).end();
     });
   });
@@ -108,6 +140,7 @@ async function startCallbackSink(): Promise<{
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/status`,
     count: () => received,
+    delivered: () => ({ count: delivered, lastAt: lastDeliveredAt }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -178,14 +211,15 @@ async function awaitDelivery(info: LabInfo, accepted: number): Promise<ReturnTyp
   return counts;
 }
 
-async function main(): Promise<number> {
-  const calibration = await calibrate(form({ To: TO, From: '+14155550100', Body: BODY }));
-  log(`calibration: ${calibration.rps.toFixed(0)} req/s, p99 ${calibration.p99} ms`);
-
+/** One lab (embedded or on the real engines) through every phase; the report of that lab. */
+async function benchLab(backend: Backend, calibration: LoadResult): Promise<GatewayReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'twilio-lab-bench-'));
-  const sink = values['status-callback'] ? await startCallbackSink() : undefined;
+  const wantSink = values['status-callback'] || backend === 'real';
+  const sink = wantSink ? await startCallbackSink() : undefined;
   let lab: Awaited<ReturnType<typeof spawnNode<LabInfo>>> | undefined;
   try {
+    const realArgs =
+      backend === 'real' ? ['--backend', 'real', '--namespace', `bench_${Date.now().toString(36)}`] : [];
     lab = await spawnNode<LabInfo>(
       [
         CLI,
@@ -199,6 +233,7 @@ async function main(): Promise<number> {
         'silent',
         '--rate-limit',
         '1000000',
+        ...realArgs,
       ],
       60_000,
     );
@@ -209,7 +244,13 @@ async function main(): Promise<number> {
     const auth = 'Basic ' + Buffer.from(`${info.accountSid}:${info.authToken}`).toString('base64');
     const from = await provisionNumber(info, auth);
     const url = `${info.baseUrl}/2010-04-01/Accounts/${info.accountSid}/Messages.json`;
-    const body = form({ To: TO, From: from, Body: BODY, ...(sink ? { StatusCallback: sink.url } : {}) });
+    const withCallback = values['status-callback'] && sink !== undefined;
+    const body = form({
+      To: TO,
+      From: from,
+      Body: BODY,
+      ...(withCallback ? { StatusCallback: sink.url } : {}),
+    });
     const headers = { authorization: auth };
     const pid = lab.child.pid ?? info.pid;
 
@@ -218,7 +259,7 @@ async function main(): Promise<number> {
     const idle = sampler.sample();
     sampler.start(1_000);
 
-    log(`lab ${info.baseUrl}: full speed, ${connections} connections, ${durationSec} s`);
+    log(`${backend} lab ${info.baseUrl}: full speed, ${connections} connections, ${durationSec} s`);
     const full = await runLoad({ url, body, headers, connections, durationSec });
     log(`lab: ${full.rps.toFixed(0)} msg/s, p99 ${full.p99} ms, non-2xx ${full.non2xx}`);
 
@@ -243,16 +284,54 @@ async function main(): Promise<number> {
       soakCreated = soak.created;
       soakSlope = rssSlopeMbPerMin(sampler.samples);
     }
-    sampler.stop();
 
-    const accepted = full.created + half.created + soakCreated;
+    let accepted = full.created + half.created + soakCreated;
     log(
       `delivery: waiting for ${accepted} accepted messages to reach a terminal state (≤ ${deliveryTimeoutSec} s)`,
     );
-    const delivery = await awaitDelivery(info, accepted);
+    let delivery = await awaitDelivery(info, accepted);
+
+    let endToEnd: GatewayFigures['endToEnd'];
+    if (backend === 'real' && sink !== undefined) {
+      // After the backlog above has drained, so that this phase measures only its own messages.
+      const e2eBody = form({ To: TO, From: from, Body: BODY, StatusCallback: sink.url });
+      const before = sink.delivered().count;
+      log(`end to end: ${e2eRate}/s for ${durationSec} s with StatusCallbacks`);
+      const startedAt = Date.now();
+      const phase = await runLoad({
+        url,
+        body: e2eBody,
+        headers,
+        connections,
+        durationSec,
+        overallRate: e2eRate,
+      });
+      const deadline = Date.now() + deliveryTimeoutSec * 1000;
+      while (sink.delivered().count - before < phase.created && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const done = sink.delivered();
+      const seconds = Math.max(0.001, (done.lastAt - startedAt) / 1000);
+      endToEnd = {
+        targetRate: e2eRate,
+        accepted: phase.created,
+        delivered: done.count - before,
+        acceptP50: phase.p50,
+        acceptP99: phase.p99,
+        deliveredPerSec: (done.count - before) / seconds,
+      };
+      log(
+        `end to end: ${endToEnd.delivered}/${phase.created} delivered, ${endToEnd.deliveredPerSec.toFixed(0)} msg/s`,
+      );
+      accepted += phase.created;
+      delivery = await awaitDelivery(info, accepted);
+    }
+    sampler.stop();
     if (sink) log(`status callbacks received: ${sink.count()}`);
 
-    const report = buildReport({
+    return buildReport({
+      backend,
+      ...(endToEnd === undefined ? {} : { endToEnd }),
       calibration: { rps: calibration.rps, p50: calibration.p50, p99: calibration.p99 },
       lab: { msgsPerSec: full.rps, p50: full.p50, p99: full.p99, non2xx: full.non2xx, errors: full.errors },
       halfRate: { targetRate: halfRate, achievedRps: half.rps, p50: half.p50, p99: half.p99 },
@@ -271,28 +350,40 @@ async function main(): Promise<number> {
         soakSeconds: soakSec,
       },
     });
-    console.log(formatReport(report));
-    mkdirSync(RESULTS, { recursive: true });
-    const file = join(RESULTS, `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify(
-        { ...report, settings: { durationSec, connections, soakSec, statusCallback: sink !== undefined } },
-        null,
-        2,
-      ) + '\n',
-    );
-    console.log(`\nwritten ${file}`);
-    if (report.lost > 0) {
-      console.error(`MESSAGE LOSS: ${report.lost} accepted messages never reached a terminal state.`);
-      return 1;
-    }
-    return 0;
   } finally {
     if (lab !== undefined) await stopChild(lab.child, 15_000);
     await sink?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<number> {
+  const calibration = await calibrate(form({ To: TO, From: '+14155550100', Body: BODY }));
+  log(`calibration: ${calibration.rps.toFixed(0)} req/s, p99 ${calibration.p99} ms`);
+  const reports: GatewayReport[] = [];
+  for (const backend of backends!) {
+    const report = await benchLab(backend, calibration);
+    console.log(formatReport(report) + '\n');
+    reports.push(report);
+  }
+  const [embedded, real] = reports.length === 2 ? reports : [];
+  if (embedded !== undefined && real !== undefined) {
+    console.log(
+      `real / embedded in this job: accept throughput ${(real.lab.msgsPerSec / embedded.lab.msgsPerSec).toFixed(2)}, ` +
+        `p99 at half rate ${real.halfRate.p99} ms vs ${embedded.halfRate.p99} ms`,
+    );
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const settings = { durationSec, connections, soakSec, statusCallback: values['status-callback'], e2eRate };
+  writeFileSync(file, JSON.stringify({ reports, settings }, null, 2) + '\n');
+  console.log(`written ${file}`);
+  const lost = reports.reduce((sum, r) => sum + r.lost, 0);
+  if (lost > 0) {
+    console.error(`MESSAGE LOSS: ${lost} accepted messages never reached a terminal state.`);
+    return 1;
+  }
+  return 0;
 }
 
 main().then(

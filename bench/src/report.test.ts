@@ -64,3 +64,43 @@ test('rssSlopeMbPerMin fits the second half only', () => {
   assert.ok(slope !== null && Math.abs(slope - 2) < 1e-9, `slope ${slope}`);
   assert.equal(rssSlopeMbPerMin(samples.slice(0, 2)), null);
 });
+
+test('real engines: end-to-end throughput and accept p99 become targets of their own', () => {
+  const good = buildReport({
+    ...FIGURES,
+    backend: 'real',
+    endToEnd: {
+      targetRate: 3000,
+      accepted: 30_000,
+      delivered: 30_000,
+      acceptP50: 4,
+      acceptP99: 20,
+      deliveredPerSec: 3100,
+    },
+  });
+  assert.deepEqual(
+    good.targets.slice(0, 2).map((t) => [t.name.startsWith('end to end'), t.pass]),
+    [
+      [true, true],
+      [false, true],
+    ],
+  );
+  const slow = buildReport({
+    ...FIGURES,
+    backend: 'real',
+    endToEnd: {
+      targetRate: 3000,
+      accepted: 30_000,
+      delivered: 30_000,
+      acceptP50: 4,
+      acceptP99: 40,
+      deliveredPerSec: 2000,
+    },
+  });
+  assert.deepEqual(
+    slow.targets.slice(0, 2).map((t) => t.pass),
+    [false, false],
+  );
+  assert.match(formatReport(slow), /backend: real/);
+  assert.match(formatReport(slow), /end to end at 3000\/s/);
+});

@@ -1,6 +1,9 @@
 /** The gateway benchmark's report: figures, targets with pass/fail, a printable table. */
 
 export const TARGETS = {
+  /** Issue 3: end to end (201 → delivered callback) on PostgreSQL + Kafka + Redis. */
+  minRealEndToEndPerSec: 3_000,
+  maxRealAcceptP99Ms: 25,
   minRatio: 0.35,
   maxHalfRateP99Ms: 10,
   maxIdleRssMb: 300,
@@ -8,6 +11,19 @@ export const TARGETS = {
 } as const;
 
 export interface GatewayFigures {
+  backend?: 'embedded' | 'real';
+  /**
+   * A fixed-rate phase with StatusCallbacks: accept latency at that rate, and the rate at which
+   * messages went from 201 to their `delivered` callback (accepted / time to the last callback).
+   */
+  endToEnd?: {
+    targetRate: number;
+    accepted: number;
+    delivered: number;
+    acceptP50: number;
+    acceptP99: number;
+    deliveredPerSec: number;
+  };
   calibration: { rps: number; p50: number; p99: number };
   lab: { msgsPerSec: number; p50: number; p99: number; non2xx: number; errors: number };
   halfRate: { targetRate: number; achievedRps: number; p50: number; p99: number };
@@ -49,7 +65,24 @@ function mb(value: number | null): string {
 export function buildReport(f: GatewayFigures): GatewayReport {
   const ratio = f.calibration.rps > 0 ? f.lab.msgsPerSec / f.calibration.rps : 0;
   const lost = Math.max(0, f.delivery.accepted - f.delivery.terminal);
-  const targets: TargetCheck[] = [
+  const targets: TargetCheck[] = [];
+  if (f.backend === 'real' && f.endToEnd !== undefined) {
+    targets.push(
+      {
+        name: 'end to end on real engines (201 → delivered)',
+        target: `>= ${TARGETS.minRealEndToEndPerSec} msg/s`,
+        actual: `${f.endToEnd.deliveredPerSec.toFixed(0)} msg/s`,
+        pass: f.endToEnd.deliveredPerSec >= TARGETS.minRealEndToEndPerSec,
+      },
+      {
+        name: `accept p99 on real engines at ${f.endToEnd.targetRate}/s`,
+        target: `<= ${TARGETS.maxRealAcceptP99Ms} ms`,
+        actual: `${f.endToEnd.acceptP99} ms`,
+        pass: f.endToEnd.acceptP99 <= TARGETS.maxRealAcceptP99Ms,
+      },
+    );
+  }
+  targets.push(
     {
       name: 'throughput ratio (lab / raw uWS)',
       target: `>= ${TARGETS.minRatio}`,
@@ -80,7 +113,7 @@ export function buildReport(f: GatewayFigures): GatewayReport {
       actual: mb(f.rss.peakMb),
       pass: f.rss.peakMb !== null && f.rss.peakMb < TARGETS.maxPeakRssMb,
     },
-  ];
+  );
   return {
     ...f,
     ratio,
@@ -128,8 +161,16 @@ export function formatReport(r: GatewayReport): string {
     ['target', 'wanted', 'actual', 'result'],
     ...r.targets.map((t) => [t.name, t.target, t.actual, t.pass ? 'pass' : 'FAIL']),
   ]);
+  const e = r.endToEnd;
   return [
+    `backend: ${r.backend ?? 'embedded'}`,
     figures,
+    ...(e === undefined
+      ? []
+      : [
+          `end to end at ${e.targetRate}/s: ${e.accepted} accepted (accept p50 ${e.acceptP50} ms, p99 ${e.acceptP99} ms), ` +
+            `${e.delivered} delivered callbacks, ${e.deliveredPerSec.toFixed(0)} msg/s from first 201 to last delivered`,
+        ]),
     '',
     `ratio lab/calibration ${r.ratio.toFixed(3)}; lab non-2xx ${r.lab.non2xx}, connection errors ${r.lab.errors}`,
     `delivery: accepted ${d.accepted}, stored ${d.stored}, terminal ${d.terminal} ` +
