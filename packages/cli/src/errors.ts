@@ -6,7 +6,11 @@ export const EXIT = {
   ok: 0,
   error: 1,
   usage: 2,
-  /** A second Ctrl-C during shutdown: the drain was cut short. */
+  /** bench: a budget, the reconciliation or the rate attainment failed (k6's 99). */
+  budgetsFailed: 99,
+  /** bench: the scenario file is invalid, or asks for what this lab cannot run. */
+  invalidScenario: 104,
+  /** A second Ctrl-C during shutdown (or an abortOnFail budget): the run was cut short. */
   aborted: 105,
 } as const;
 
@@ -25,7 +29,13 @@ export type CliErrorCode =
   /** TWILIO_LAB_INFRA_PORTS is not a name=port list (usage error, exit 2). */
   | 'INFRA_INVALID_PORTS'
   /** At least one engine failed to install, start or stop; the message names each and its log. */
-  | 'INFRA_FAILED';
+  | 'INFRA_FAILED'
+  /** The scenario file is invalid or needs a product or setup this lab lacks (exit 104). */
+  | 'SCENARIO_INVALID'
+  /** `bench compare`: a summary file is missing, unreadable or has no samples. */
+  | 'BENCH_SUMMARY_INVALID'
+  /** The bench run itself could not be carried out (lab, sink or worker failure). */
+  | 'BENCH_FAILED';
 
 const USAGE_CODES: ReadonlySet<CliErrorCode> = new Set([
   'INVALID_FLAG',
@@ -47,7 +57,9 @@ export class CliError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.code = code;
-    this.exitCode = options.exitCode ?? (USAGE_CODES.has(code) ? EXIT.usage : EXIT.error);
+    this.exitCode =
+      options.exitCode ??
+      (USAGE_CODES.has(code) ? EXIT.usage : code === 'SCENARIO_INVALID' ? EXIT.invalidScenario : EXIT.error);
     this.twilioCode = options.twilioCode;
   }
 }

@@ -68,6 +68,8 @@ export function labOptionsFromFlags(flags: UpFlags): LabOptions {
     }
     options.namespace = flags.namespace ?? 'lab';
   }
+  const handicap = Number(process.env.TWILIO_LAB_HANDICAP_US ?? '0');
+  if (Number.isFinite(handicap) && handicap > 0) options.handicapMicros = handicap;
   if (accountSid !== undefined) options.accountSid = accountSid;
   if (flags['auth-token'] !== undefined) options.authToken = flags['auth-token'];
   if (flags['admin-token'] !== undefined) options.adminToken = flags['admin-token'];

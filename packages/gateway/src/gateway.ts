@@ -74,6 +74,12 @@ export interface GatewayOptions {
   /** Most cached credentials. Default 10,000. */
   principalCacheSize?: number;
   log?: GatewayLogger;
+  /**
+   * Microseconds of CPU burnt on every API request: a deliberately slower build, to prove that
+   * the performance gate (`twilio-lab bench --baseline`) catches one. 0 (the default) in any
+   * real use.
+   */
+  handicapMicros?: number;
 }
 
 export interface Gateway {
@@ -167,6 +173,7 @@ class UwsGateway implements Gateway {
   private readonly bodyLimit: number;
   private readonly principals: PrincipalCache;
   private readonly log: GatewayLogger | undefined;
+  private readonly handicapNanos: bigint;
   private listenSocket: UwsListenSocket | undefined;
   private boundPort = 0;
   private draining = false;
@@ -189,6 +196,7 @@ class UwsGateway implements Gateway {
     this.bodyLimit = o.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
     this.principals = new PrincipalCache(o.identity, o.principalCacheSize);
     this.log = o.log;
+    this.handicapNanos = BigInt(Math.max(0, Math.round((o.handicapMicros ?? 0) * 1000)));
     this.app = uws.App();
     this.app.any('/*', this.onRequest);
   }
@@ -333,6 +341,7 @@ class UwsGateway implements Gateway {
   }
 
   private async dispatch(x: Exchange, body: string): Promise<void> {
+    if (this.handicapNanos > 0n) burn(this.handicapNanos);
     this.inFlight++;
     try {
       const response = x.isLab ? await this.forwardToLab(x, body) : await this.route(x, body);
@@ -451,6 +460,14 @@ class UwsGateway implements Gateway {
       // The socket went away between the abort check and the write; nothing is left to answer.
       this.log?.warn({ err: e, requestId: x.requestId }, 'could not write the response');
     }
+  }
+}
+
+/** Busy-waits: a CPU cost (a sleep would cost no CPU and hide behind concurrency). */
+function burn(nanos: bigint): void {
+  const until = process.hrtime.bigint() + nanos;
+  while (process.hrtime.bigint() < until) {
+    // spin
   }
 }
 

@@ -94,6 +94,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       rateLimit: options.rateLimit ?? { ratePerSec: 10_000, burst: 20_000 },
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       log,
+      ...(options.handicapMicros === undefined ? {} : { handicapMicros: options.handicapMicros }),
     });
     const port = await gateway.listen();
     const host = options.host ?? '127.0.0.1';

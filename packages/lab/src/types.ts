@@ -39,6 +39,11 @@ export interface LabOptions {
   /** Path of a carriers config (JSON or YAML); the built-in US/EU set when absent. */
   carriersFile?: string;
   log?: 'silent' | 'info' | 'debug';
+  /**
+   * Microseconds of CPU burnt per API request (TWILIO_LAB_HANDICAP_US): a deliberately slower
+   * build for proving the CI performance gate. Never set it otherwise.
+   */
+  handicapMicros?: number;
 }
 
 export interface LabInfo {
