@@ -63,6 +63,13 @@ export const ERROR_CATALOGUE: Readonly<Record<number, CatalogueEntry>> = Object.
   30007: { status: 400, message: 'Message filtered' },
   30008: { status: 400, message: 'Unknown error' },
   30034: { status: 400, message: 'Message from an unregistered number' },
+  // Verify v2
+  60200: { status: 400, message: 'Invalid parameter' },
+  60202: { status: 429, message: 'Max check attempts reached' },
+  60203: { status: 429, message: 'Max send attempts reached' },
+  60205: { status: 400, message: 'SMS is not supported by landline phone number' },
+  60212: { status: 429, message: 'Too many concurrent requests for phone number' },
+  60410: { status: 403, message: 'Verification delivery attempt blocked' },
 });
 
 const MORE_INFO_BASE = 'https://www.twilio.com/docs/errors/';
