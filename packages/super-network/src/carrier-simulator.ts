@@ -47,9 +47,17 @@ import {
   toSmppAddress,
 } from './smpp-protocol.js';
 
-/** Attempts for a deliver_sm the platform refuses (ESME_RSYSERR) before the carrier gives up. */
+/** Attempts for a handset's message the platform refuses (ESME_RSYSERR) before the sender is told. */
 const MAX_DELIVER_ATTEMPTS = 5;
 const DELIVER_RETRY_BASE_MS = 50;
+/**
+ * A delivery receipt the platform refuses is retried like an SMSC does, for hours rather than
+ * for a second: the platform refuses it while its store is down, and a receipt dropped then
+ * leaves the message at 'sent' for good. Back-off doubles up to this cap...
+ */
+const RECEIPT_RETRY_MAX_MS = 5_000;
+/** ...and the carrier gives up after this many attempts (about an hour at the cap). */
+const MAX_RECEIPT_ATTEMPTS = 730;
 
 interface BindState {
   readonly session: Session;
@@ -681,7 +689,8 @@ export class CarrierSimulator {
 
   private retry(deliver: OutgoingDeliver, reason: string): void {
     deliver.attempts++;
-    if (deliver.attempts >= MAX_DELIVER_ATTEMPTS) {
+    const isReceipt = deliver.kind === 'receipt';
+    if (deliver.attempts >= (isReceipt ? MAX_RECEIPT_ATTEMPTS : MAX_DELIVER_ATTEMPTS)) {
       if (deliver.settle) {
         deliver.settle(
           new SuperNetworkError(
@@ -696,7 +705,11 @@ export class CarrierSimulator {
       return;
     }
     deliver.preferred = null;
-    this.jobs.schedule(DELIVER_RETRY_BASE_MS * 2 ** (deliver.attempts - 1), { kind: 'deliver', deliver });
+    const backoff = DELIVER_RETRY_BASE_MS * 2 ** Math.min(deliver.attempts - 1, 16);
+    this.jobs.schedule(isReceipt ? Math.min(backoff, RECEIPT_RETRY_MAX_MS) : backoff, {
+      kind: 'deliver',
+      deliver,
+    });
   }
 }
 

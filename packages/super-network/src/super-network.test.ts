@@ -466,6 +466,24 @@ for (const variant of variants) {
     assert.deepEqual(seen, [message.messageSid, message.messageSid]);
   });
 
+  test(`${variant.name}: a receipt refused through a store outage (well past the handset retry limit) is still recorded`, async (t) => {
+    const net = await variantNetwork(variant, t, [carrier('us-a', ['+1'], 0.01)]);
+    const message = sms('+14155550100');
+    let refusals = 0;
+    const outageUntil = Date.now() + 2_500; // longer than the five quick retries a handset send gets
+    const recorded = new Promise<number>((resolve) => {
+      net.onReceipt(async () => {
+        if (Date.now() < outageUntil) {
+          refusals++;
+          throw new Error('store unavailable');
+        }
+        resolve(refusals);
+      });
+    });
+    await net.submit(message);
+    assert.ok((await recorded) >= 5, 'the carrier kept retrying beyond five refusals');
+  });
+
   test(`${variant.name}: receipts that arrive before any handler are held, then handed to the first one`, async (t) => {
     const net = await variantNetwork(variant, t, [carrier('us-a', ['+1'], 0.01)]);
     const message = sms('+14155550100');
