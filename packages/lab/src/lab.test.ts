@@ -228,6 +228,18 @@ for (const backend of BACKENDS) {
       assert.equal(resumed.status, 'queued');
     });
 
+    it('looks numbers up (Lookup v2) with the carrier the super-network routes them to', async () => {
+      const found = await client.lookups.v2
+        .phoneNumbers('+14155550100')
+        .fetch({ fields: 'line_type_intelligence' });
+      assert.equal(found.valid, true);
+      assert.equal(found.countryCode, 'US');
+      assert.equal(found.nationalFormat, '(415) 555-0100');
+      const line = found.lineTypeIntelligence as { carrierName: string | null; type: string | null };
+      assert.equal(line.carrierName, 'us-mobile-east', 'the carrier the super-network routes +1 415 to');
+      assert.equal(found.callerName, null, 'packages not asked for are null');
+    });
+
     it('creates subaccounts and API keys that authenticate', async () => {
       const sub = await client.api.v2010.accounts.create({ friendlyName: 'tenant A' });
       assert.equal(sub.ownerAccountSid, lab.info.accountSid);

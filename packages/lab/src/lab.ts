@@ -18,6 +18,7 @@ import { defaultCarriers, loadCarriersFile, startSuperNetworkThread } from '@twi
 import { createCell, createCellContext, createLogger, createWebhookDispatcher } from '@twilio-lab/cell';
 import { messagingModule, numbersModule, messageStatusCounts } from '@twilio-lab/messaging';
 import { createGateway } from '@twilio-lab/gateway';
+import { lookupModule } from '@twilio-lab/lookup';
 import { bootstrapAccount } from './bootstrap.js';
 import { createLabControl } from './control.js';
 import type { LabInfo, LabOptions, RunningLab } from './types.js';
@@ -72,7 +73,10 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       webhooks,
       log,
     });
-    const cell = createCell({ context, modules: [numbersModule(), messagingModule({ profile })] });
+    const cell = createCell({
+      context,
+      modules: [numbersModule(), messagingModule({ profile }), lookupModule({ carriers })],
+    });
     await cell.start();
     closers.push(() => cell.stop(5_000));
 
