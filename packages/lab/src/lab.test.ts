@@ -240,6 +240,33 @@ for (const backend of BACKENDS) {
       assert.equal(found.callerName, null, 'packages not asked for are null');
     });
 
+    it('verifies a phone number (Verify v2): the code reaches the handset and checks out once', async () => {
+      const service = await client.verify.v2.services.create({ friendlyName: 'Lab Shop', codeLength: 6 });
+      const to = '+15558670077';
+      const started = await service.verifications().create({ to, channel: 'sms' });
+      assert.equal(started.status, 'pending');
+      // The carrier delivers to the handset after it accepted the submit: poll its inbox.
+      let text = '';
+      for (let i = 0; i < 100 && text === ''; i++) {
+        text = (await control.inbox(to)).at(-1)?.body ?? '';
+        if (text === '') await new Promise((r) => setTimeout(r, 50));
+      }
+      const code = /(\d{6})/.exec(text)?.[1];
+      assert.ok(code !== undefined, `a 6-digit code in the handset's message: ${text}`);
+      assert.match(text, /Lab Shop/);
+      const wrong = await service
+        .verificationChecks()
+        .create({ to, code: code === '000000' ? '111111' : '000000' });
+      assert.equal(wrong.status, 'pending');
+      const right = await service.verificationChecks().create({ to, code });
+      assert.equal(right.status, 'approved');
+      assert.equal(right.valid, true);
+      await assert.rejects(
+        service.verificationChecks().create({ to, code }),
+        (err: unknown) => restCode(err).status === 404,
+      );
+    });
+
     it('creates subaccounts and API keys that authenticate', async () => {
       const sub = await client.api.v2010.accounts.create({ friendlyName: 'tenant A' });
       assert.equal(sub.ownerAccountSid, lab.info.accountSid);

@@ -3,6 +3,7 @@
  * pieces are the same ones topology mode runs as separate processes; only the wiring differs
  * (the gateway calls the cell's handle() directly instead of over HTTP).
  */
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
   enginesFromEnv,
@@ -19,6 +20,8 @@ import { createCell, createCellContext, createLogger, createWebhookDispatcher } 
 import { messagingModule, numbersModule, messageStatusCounts } from '@twilio-lab/messaging';
 import { createGateway } from '@twilio-lab/gateway';
 import { lookupModule } from '@twilio-lab/lookup';
+import { verifyModule } from '@twilio-lab/verify';
+import { verifySmsChannel } from './verify-channels.js';
 import { bootstrapAccount } from './bootstrap.js';
 import { createLabControl } from './control.js';
 import type { LabInfo, LabOptions, RunningLab } from './types.js';
@@ -75,7 +78,16 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     });
     const cell = createCell({
       context,
-      modules: [numbersModule(), messagingModule({ profile }), lookupModule({ carriers })],
+      modules: [
+        numbersModule(),
+        messagingModule({ profile }),
+        lookupModule({ carriers }),
+        verifyModule({
+          channels: { sms: verifySmsChannel(superNetwork) },
+          // Stable across restarts of this lab, so a resend after a restart repeats the code.
+          codeSecret: createHash('sha256').update(`verify-codes:${adminToken}`).digest('hex'),
+        }),
+      ],
     });
     await cell.start();
     closers.push(() => cell.stop(5_000));
