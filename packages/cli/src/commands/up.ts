@@ -1,7 +1,9 @@
 import { rmSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import type * as LabModule from '@twilio-lab/lab';
-import type { RunningLab } from '@twilio-lab/lab';
+import type { LabInfo, RunningLab } from '@twilio-lab/lab';
+import type * as TopologyModule from '@twilio-lab/topology';
+import type { RunningTopology } from '@twilio-lab/topology';
 import { BaseCommand, dataDirFlag } from '../base-command.js';
 import { CliError, EXIT } from '../errors.js';
 import { labOptionsFromFlags } from '../flags.js';
@@ -9,6 +11,18 @@ import { formatLabInfo } from '../format.js';
 import { removeState, statePath, writeState } from '../state-file.js';
 
 const DRAIN_MS = 10_000;
+
+/** The flags the topology path reads (a subset of Up's). */
+interface TopologyFlags {
+  port: number;
+  host: string;
+  'data-dir': string;
+  'account-sid'?: string | undefined;
+  'auth-token'?: string | undefined;
+  'admin-token'?: string | undefined;
+  'rate-limit'?: number | undefined;
+  log: 'silent' | 'info' | 'debug';
+}
 
 export default class Up extends BaseCommand {
   static override summary = 'Start an embedded lab: gateway, one cell, carriers, all in this process.';
@@ -20,11 +34,20 @@ export default class Up extends BaseCommand {
     '<%= config.bin %> up --port 0 --ephemeral --json',
     '<%= config.bin %> up --profile realistic --carriers carriers.yaml',
     '<%= config.bin %> infra start && <%= config.bin %> up --backend real',
+    '<%= config.bin %> up -t topologies/two-regions.yaml',
   ];
 
   static override enableJsonFlag = true;
 
   static override flags = {
+    topology: Flags.file({
+      char: 't',
+      description:
+        'Topology file (topologies/*.yaml): run the gateway and every cell as supervised processes instead ' +
+        'of the embedded lab. Writes <data-dir>/topology-state.json for `status`, `down` and `logs`.',
+      exists: true,
+      exclusive: ['ephemeral', 'backend', 'carriers'],
+    }),
     port: Flags.integer({
       description: 'Gateway port (0 picks a free one).',
       default: 3000,
@@ -90,6 +113,7 @@ export default class Up extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Up);
+    if (flags.topology !== undefined) return this.runTopology(flags.topology, flags);
     const options = labOptionsFromFlags(flags);
     const dataDir = flags['data-dir'];
 
@@ -121,6 +145,101 @@ export default class Up extends BaseCommand {
     // Something left open (a client's keep-alive socket, a stray timer) must not keep us alive.
     setTimeout(() => process.exit(EXIT.ok), 2_000).unref();
   }
+
+  /** `up -t FILE`: the supervisor runs in this process; it stays up until Ctrl-C / SIGTERM / `down`. */
+  private async runTopology(file: string, flags: TopologyFlags): Promise<void> {
+    const topologyModule = await loadTopology();
+    const dataDir = flags['data-dir'];
+    // --port (or PORT) given explicitly wins over the file's ports.gateway; its default does not.
+    const portGiven =
+      this.argv.some((a) => a === '--port' || a.startsWith('--port=')) || process.env.PORT !== undefined;
+    let running: RunningTopology;
+    try {
+      running = await topologyModule.startTopology({
+        file,
+        dataDir,
+        host: flags.host,
+        ...(portGiven ? { port: flags.port } : {}),
+        ...(flags['account-sid'] === undefined ? {} : { accountSid: flags['account-sid'] }),
+        ...(flags['auth-token'] === undefined ? {} : { authToken: flags['auth-token'] }),
+        ...(flags['admin-token'] === undefined ? {} : { adminToken: flags['admin-token'] }),
+        ...(flags['rate-limit'] === undefined
+          ? {}
+          : { rateLimit: { ratePerSec: flags['rate-limit'], burst: flags['rate-limit'] * 2 } }),
+        log: flags.log,
+      });
+    } catch (err) {
+      throw topologyStartError(err);
+    }
+    const stopping = waitForTopologyStop(running);
+    const state = running.state();
+    // The embedded lab's state file too, so `handset`, `webhooks` and `carriers` reach the
+    // gateway (whose lab control API fans out to the cells) without knowing about topologies.
+    const info: LabInfo = {
+      baseUrl: state.gateway.url,
+      port: state.gateway.port,
+      accountSid: state.accountSid,
+      authToken: state.authToken,
+      adminToken: state.adminToken,
+      dataDir: state.dataDir,
+      backend: state.cells.some((c) => c.backends === 'real') ? 'real' : 'embedded',
+      engines: null,
+      pid: process.pid,
+      startedAt: state.startedAt,
+      carriers: [],
+    };
+    await writeState(dataDir, info);
+    if (this.jsonEnabled()) this.logJson(state);
+    else this.log(topologyModule.formatTopologyStarted(state));
+
+    const signal = await stopping;
+    this.logToStderr(`${signal}: draining the gateway, then stopping the cells…`);
+    try {
+      await running.stop();
+    } finally {
+      await removeState(dataDir);
+    }
+    this.logToStderr('The topology stopped.');
+    setTimeout(() => process.exit(EXIT.ok), 2_000).unref();
+  }
+}
+
+async function loadTopology(): Promise<typeof TopologyModule> {
+  try {
+    return await import('@twilio-lab/topology');
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new CliError(
+      'LAB_START_FAILED',
+      `The topology package could not be loaded (${message}); build it with \`npm run build\`.`,
+      { cause: err },
+    );
+  }
+}
+
+/** First SIGINT/SIGTERM: graceful down. A second one: SIGKILL every process and exit at once. */
+function waitForTopologyStop(running: RunningTopology): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received) {
+        running.kill();
+        process.exit(EXIT.aborted);
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+function topologyStartError(err: unknown): CliError {
+  const e = err as { code?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  if (e.code === 'CONFIG_INVALID') return new CliError('TOPOLOGY_INVALID', message, { cause: err });
+  if (e.code === 'TOPOLOGY_FILE_UNREADABLE') return new CliError('TOPOLOGY_INVALID', message, { cause: err });
+  return new CliError('LAB_START_FAILED', message, { cause: err });
 }
 
 async function loadLab(): Promise<typeof LabModule> {
