@@ -30,7 +30,7 @@ import { writeFile } from 'node:fs/promises';
 import { calibrate } from './calibration.js';
 import type { Calibration } from './calibration.js';
 import { histogramOf, newHistogram, percentileMs } from '../budgets/histogram.js';
-import { checkSetup, provision } from './setup.js';
+import { checkSetup, provision, withProvisioned } from './setup.js';
 
 const PLACEHOLDER_TARGET: TargetPlan = { baseUrl: 'http://127.0.0.1:1', accountSid: 'AC0', authToken: '0' };
 
@@ -114,12 +114,12 @@ export async function runScenario(scenario: Scenario, options: BenchOptions = {}
       };
       line(`started an embedded lab at ${target.baseUrl} (stopped after the run)`);
     }
+    const provisioned = await provision(target, scenario, line);
     const plan: RunPlan = {
       target,
-      scenarios: scenarioPlans,
+      scenarios: withProvisioned(scenarioPlans, provisioned),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
     };
-    await provision(target, scenario, line);
 
     const calibration = options.calibrate === false ? null : await calibrate();
     if (calibration !== null)

@@ -20,7 +20,6 @@ const NOT_YET: Record<string, string> = {
   accounts:
     'several accounts (the load runs on the target account; multi-account storms come with topologies)',
   messagingServices: 'Messaging Services in setup (give the flow a messagingServiceSid that exists)',
-  verifyServices: 'the Verify product, which this lab does not have yet',
   rooms: 'the Video product, which this lab does not have yet',
 };
 
@@ -30,7 +29,6 @@ export function checkSetup(scenario: Scenario): void {
   const asked: Record<string, number> = {
     accounts: setup.accounts > 1 ? setup.accounts : 0,
     messagingServices: setup.messagingServices,
-    verifyServices: setup.verifyServices,
     rooms: setup.rooms,
   };
   for (const [key, count] of Object.entries(asked)) {
@@ -70,11 +68,16 @@ async function buy(target: TargetPlan, base: string, fields: Record<string, stri
   return body.phone_number;
 }
 
+export interface Provisioned {
+  /** SIDs of the Verify services setup created (verify flows without a serviceSid use them in turn). */
+  verifyServices: string[];
+}
+
 export async function provision(
   target: TargetPlan,
   scenario: Scenario,
   line: (text: string) => void,
-): Promise<void> {
+): Promise<Provisioned> {
   checkSetup(scenario);
   const base = `${target.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${target.accountSid}`;
   const senders = new Set<string>();
@@ -93,4 +96,39 @@ export async function provision(
   for (let i = senders.size; i < scenario.setup.numbersPerAccount; i++) {
     line(`setup: bought ${await buy(target, base, { AreaCode: '415' })}`);
   }
+  const needsVerify = scenario.scenarios.some((s) =>
+    s.flows.some((f) => f.flow.startsWith('verify.') && f.with.serviceSid === undefined),
+  );
+  const count = Math.max(scenario.setup.verifyServices, needsVerify ? 1 : 0);
+  const verifyServices: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${target.baseUrl.replace(/\/+$/, '')}/verify/v2/Services`, {
+      method: 'POST',
+      headers: { authorization: auth(target), 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm({ FriendlyName: `${scenario.name} ${i + 1}` }),
+    });
+    const body = (await res.json()) as { sid?: string; message?: string };
+    if (res.status !== 201 || body.sid === undefined) {
+      throw new Error(`creating a Verify service answered ${res.status}: ${body.message ?? ''}`);
+    }
+    verifyServices.push(body.sid);
+    line(`setup: Verify service ${body.sid}`);
+  }
+  return { verifyServices };
+}
+
+/** Verify flows without a serviceSid get setup's services in turn. */
+export function withProvisioned<T extends { flows: { flow: string; with: Record<string, unknown> }[] }>(
+  scenarios: readonly T[],
+  provisioned: Provisioned,
+): T[] {
+  let next = 0;
+  return scenarios.map((s) => ({
+    ...s,
+    flows: s.flows.map((f) => {
+      if (!f.flow.startsWith('verify.') || f.with.serviceSid !== undefined) return f;
+      const sid = provisioned.verifyServices[next++ % Math.max(1, provisioned.verifyServices.length)];
+      return sid === undefined ? f : { ...f, with: { ...f.with, serviceSid: sid } };
+    }),
+  }));
 }

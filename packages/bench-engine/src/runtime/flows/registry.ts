@@ -6,6 +6,7 @@ import { BenchRuntimeError } from '../errors.js';
 import type { FlowPlan } from '../plan.js';
 import { httpFlow } from './http.js';
 import { smsSendFlow } from './sms-send.js';
+import { verifyCheckFlow, verifyStartFlow } from './verify.js';
 import type { Flow, FlowDefinition } from './types.js';
 
 /** Does nothing: what the generator-ceiling calibration drives. Internal, but harmless to name. */
@@ -20,12 +21,12 @@ const noopFlow: FlowDefinition = {
 const BUILT: Readonly<Record<string, FlowDefinition>> = {
   http: httpFlow,
   'sms.send': smsSendFlow,
+  'verify.start': verifyStartFlow,
+  'verify.check': verifyCheckFlow,
   noop: noopFlow,
 };
 
 const AWAITING_PRODUCT: Readonly<Record<string, string>> = {
-  'verify.start': 'Verify',
-  'verify.check': 'Verify',
   'video.join': 'Video',
   'voice.call': 'Voice',
 };

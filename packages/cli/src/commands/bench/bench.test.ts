@@ -46,10 +46,10 @@ test('an invalid scenario exits 104 and names every problem with its path', asyn
 test('a flow whose product does not exist yet exits 104 before any load', async () => {
   const run = await cli([
     'bench',
-    fileURLToPath(new URL('../../../../../scenarios/verify-spike.yaml', import.meta.url)),
+    fileURLToPath(new URL('../../../../../scenarios/room-50.yaml', import.meta.url)),
   ]);
   assert.equal(run.code, 104, run.stderr);
-  assert.match(run.stderr, /Verify product/);
+  assert.match(run.stderr, /Video product/);
   assert.doesNotMatch(run.stderr, /started an embedded lab/);
 });
 
