@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { isBackendUnavailable, LocalTokenBuckets } from '@twilio-lab/backends';
 import {
   errorResponse,
@@ -11,6 +12,8 @@ import {
 import type { CellHandler, CellRequest, CellResponse, HttpMethod, ProductId } from '@twilio-lab/core';
 import { handleIdentityRequest, isIdentityPath } from '@twilio-lab/identity';
 import type { IdentityService, Principal } from '@twilio-lab/identity';
+import { createRegistry, metricsText } from '@twilio-lab/metrics';
+import type { Registry } from '@twilio-lab/metrics';
 import { pathAccountSid } from './account-scope.js';
 import {
   ACCOUNT_NOT_ACTIVE,
@@ -25,6 +28,17 @@ import {
   UNAUTHORIZED,
 } from './canned-responses.js';
 import { GatewayError } from './errors.js';
+import {
+  GATEWAY_PRODUCT,
+  GatewayMetrics,
+  isLoopbackHost,
+  LAB_PRODUCT,
+  methodIndex,
+  OTHER_METHOD_INDEX,
+  TIER_NONE,
+  tierIndex,
+} from './gateway-metrics.js';
+import type { RouteSeries } from './gateway-metrics.js';
 import { PrincipalCache } from './principal-cache.js';
 import { resolveProduct } from './products.js';
 import { loadUws } from './uws.js';
@@ -80,6 +94,12 @@ export interface GatewayOptions {
    * real use.
    */
   handicapMicros?: number;
+  /**
+   * Where the gateway's metrics go; the registry is also served as `GET /metrics` on the API
+   * port (without credentials when the gateway listens on loopback, else with the admin token).
+   * Default: a registry of its own (process 'gateway'). false: no metrics and no /metrics.
+   */
+  metrics?: Registry | false;
 }
 
 export interface Gateway {
@@ -96,6 +116,7 @@ export interface Gateway {
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const CLOSE_GRACE_MS = 5_000;
 const LAB_PREFIX = '/lab';
+const METRICS_PATH = '/metrics';
 const MAX_REQUEST_ID_LENGTH = 128;
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 /** Request headers handed to cells (TaskRouter's If-Match, Conversations' webhook switch). */
@@ -130,8 +151,16 @@ class Exchange {
   host = '';
   contentType = '';
   headers: Readonly<Record<string, string>> = NO_HEADERS;
+  /** What the answer is recorded under; undefined when metrics are off. */
+  series: RouteSeries | undefined = undefined;
+  methodIndex = OTHER_METHOD_INDEX;
+  tier = TIER_NONE;
 
-  constructor(readonly res: UwsHttpResponse) {}
+  constructor(
+    readonly res: UwsHttpResponse,
+    /** performance.now() when the request arrived. */
+    readonly start: number,
+  ) {}
 }
 
 function readForwardedHeaders(req: UwsHttpRequest): Readonly<Record<string, string>> {
@@ -174,6 +203,11 @@ class UwsGateway implements Gateway {
   private readonly principals: PrincipalCache;
   private readonly log: GatewayLogger | undefined;
   private readonly handicapNanos: bigint;
+  private readonly metrics: GatewayMetrics | undefined;
+  /** /metrics answers without credentials (loopback only). */
+  private readonly metricsOpen: boolean;
+  /** Series of the answers the gateway gives without routing; undefined when metrics are off. */
+  private readonly series: Readonly<Record<FixedRoute, RouteSeries>> | undefined;
   private listenSocket: UwsListenSocket | undefined;
   private boundPort = 0;
   private draining = false;
@@ -191,12 +225,19 @@ class UwsGateway implements Gateway {
     this.adminAuthorization =
       o.adminToken === undefined || o.adminToken === '' ? undefined : Buffer.from(`Bearer ${o.adminToken}`);
     this.host = o.host ?? '127.0.0.1';
+    this.metricsOpen = isLoopbackHost(this.host);
     this.requestedPort = o.port ?? 3000;
     this.rateLimit = o.rateLimit;
     this.bodyLimit = o.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
     this.principals = new PrincipalCache(o.identity, o.principalCacheSize);
     this.log = o.log;
     this.handicapNanos = BigInt(Math.max(0, Math.round((o.handicapMicros ?? 0) * 1000)));
+    if (o.metrics !== false) {
+      const metrics = new GatewayMetrics(o.metrics ?? createRegistry({ process: 'gateway' }));
+      metrics.trackInFlight(() => this.inFlight);
+      this.metrics = metrics;
+      this.series = fixedSeries(metrics);
+    }
     this.app = uws.App();
     this.app.any('/*', this.onRequest);
   }
@@ -261,7 +302,7 @@ class UwsGateway implements Gateway {
    * request object is invalid once this returns.
    */
   private readonly onRequest = (res: UwsHttpResponse, req: UwsHttpRequest): void => {
-    const x = new Exchange(res);
+    const x = new Exchange(res, this.metrics === undefined ? 0 : performance.now());
     res.onAborted(() => {
       x.aborted = true;
     });
@@ -281,13 +322,26 @@ class UwsGateway implements Gateway {
     const declaredLength = contentLength === '' ? 0 : Number(contentLength);
     x.closeAfter = declaredLength > 0 || req.getHeader('transfer-encoding') !== '';
 
+    const series = this.series;
     const method = METHODS.get(rawMethod);
     if (method === undefined) {
+      x.series = series?.methodNotAllowed;
       x.omitBody = rawMethod === 'head' || rawMethod === 'HEAD';
       return this.answer(x, METHOD_NOT_ALLOWED);
     }
-    if (url === '/healthz') return this.answer(x, this.draining ? HEALTH_DRAINING : HEALTHY);
-    if (this.draining) return this.answer(x, DRAINING);
+    x.methodIndex = methodIndex(method);
+    if (url === '/healthz') {
+      x.series = series?.health;
+      return this.answer(x, this.draining ? HEALTH_DRAINING : HEALTHY);
+    }
+    if (url === METRICS_PATH && this.metrics !== undefined) {
+      x.series = series?.metrics;
+      return this.serveMetrics(x, this.metrics.registry, req.getHeader('authorization'));
+    }
+    if (this.draining) {
+      x.series = series?.draining;
+      return this.answer(x, DRAINING);
+    }
 
     x.method = method;
     x.query = req.getQuery() ?? '';
@@ -296,15 +350,23 @@ class UwsGateway implements Gateway {
     x.contentType = req.getHeader('content-type').toLowerCase();
 
     if (url === LAB_PREFIX || url.startsWith(LAB_PREFIX + '/')) {
-      if (this.labControl === undefined) return this.answer(x, errorResponse(notFound(url)));
-      if (!this.isAdmin(x.authorization)) return this.answer(x, LAB_UNAUTHORIZED);
-      x.isLab = true;
       x.path = url.length === LAB_PREFIX.length ? '/' : url.slice(LAB_PREFIX.length);
+      x.series = this.metrics?.route(LAB_PRODUCT, x.path);
+      if (this.labControl === undefined) return this.answer(x, errorResponse(notFound(url)));
+      if (!this.isAdmin(x.authorization)) {
+        this.metrics?.authFailure(LAB_PRODUCT, 'admin_token');
+        return this.answer(x, LAB_UNAUTHORIZED);
+      }
+      x.isLab = true;
     } else {
       const route = resolveProduct(url);
-      if (route === null) return this.answer(x, errorResponse(notFound(url)));
+      if (route === null) {
+        x.series = series?.unknownProduct;
+        return this.answer(x, errorResponse(notFound(url)));
+      }
       x.product = route.product;
       x.path = route.path;
+      x.series = this.metrics?.route(route.product, route.path);
       x.headers = readForwardedHeaders(req);
     }
     if (declaredLength > this.bodyLimit) return this.answer(x, TOO_LARGE);
@@ -383,12 +445,19 @@ class UwsGateway implements Gateway {
   private async route(x: Exchange, body: string): Promise<CellResponse> {
     // A cache hit (the steady state) is read synchronously: no async authenticate() frame per request.
     const principal = this.principals.cached(x.authorization) ?? (await this.authenticate(x.authorization));
-    if (principal === null) return UNAUTHORIZED;
+    if (principal === null) {
+      this.metrics?.authFailure(x.product, x.authorization === '' ? 'missing' : 'invalid');
+      return UNAUTHORIZED;
+    }
     const authAccountSid = principal.account.sid;
+    x.tier = tierIndex(principal.account.type);
 
     if (this.rateLimit !== undefined) {
       const take = this.buckets.take(authAccountSid, this.rateLimit.ratePerSec, this.rateLimit.burst);
-      if (!take.ok) return tooManyRequests(take.retryAfterMs);
+      if (!take.ok) {
+        this.metrics?.rateLimited(x.product, x.tier);
+        return tooManyRequests(take.retryAfterMs);
+      }
     }
 
     let accountSid = authAccountSid;
@@ -430,6 +499,23 @@ class UwsGateway implements Gateway {
     return cell.handle(request);
   }
 
+  /**
+   * GET /metrics: open on loopback (where only this machine can ask), else behind the admin token,
+   * because series names and counts describe the tenants' traffic.
+   */
+  private serveMetrics(x: Exchange, registry: Registry, authorization: string): void {
+    if (x.methodIndex !== methodIndex('GET')) return this.answer(x, METHOD_NOT_ALLOWED);
+    if (!this.metricsOpen && !this.isAdmin(authorization)) {
+      this.metrics?.authFailure(GATEWAY_PRODUCT, 'admin_token');
+      return this.answer(x, LAB_UNAUTHORIZED);
+    }
+    void metricsText(registry).then(
+      (text) =>
+        this.answer(x, { status: 200, headers: { 'Content-Type': text.contentType }, body: text.body }),
+      (e: unknown) => this.fail(x, e),
+    );
+  }
+
   private isAdmin(authorization: string): boolean {
     const expected = this.adminAuthorization;
     if (expected === undefined) return false;
@@ -452,8 +538,11 @@ class UwsGateway implements Gateway {
 
   /** The only place that writes: once per exchange, never after an abort, always corked. */
   private answer(x: Exchange, response: CellResponse): void {
-    if (x.aborted || x.answered) return;
+    if (x.answered) return;
     x.answered = true;
+    // Recorded even when the client has gone: the work was done and the status decided.
+    x.series?.record(x.methodIndex, response.status, x.tier, (performance.now() - x.start) / 1000);
+    if (x.aborted) return;
     try {
       x.res.cork(() => writeResponse(x.res, response, x.requestId, x.omitBody, x.closeAfter));
     } catch (e) {
@@ -461,6 +550,18 @@ class UwsGateway implements Gateway {
       this.log?.warn({ err: e, requestId: x.requestId }, 'could not write the response');
     }
   }
+}
+
+type FixedRoute = 'health' | 'metrics' | 'draining' | 'unknownProduct' | 'methodNotAllowed';
+
+function fixedSeries(metrics: GatewayMetrics): Readonly<Record<FixedRoute, RouteSeries>> {
+  return {
+    health: metrics.fixed(GATEWAY_PRODUCT, '/healthz'),
+    metrics: metrics.fixed(GATEWAY_PRODUCT, METRICS_PATH),
+    draining: metrics.fixed(GATEWAY_PRODUCT, '_draining'),
+    unknownProduct: metrics.fixed(GATEWAY_PRODUCT, '_unknown_product'),
+    methodNotAllowed: metrics.fixed(GATEWAY_PRODUCT, '_method_not_allowed'),
+  };
 }
 
 /** Busy-waits: a CPU cost (a sleep would cost no CPU and hide behind concurrency). */
