@@ -61,6 +61,8 @@ export interface BenchOptions {
   /** Lines for the user (setup, lab start, what is written where). */
   onLine?: (line: string) => void;
   signal?: AbortSignal;
+  /** Toxiproxy the scenario's `faults` are injected through. Default TOXIPROXY_URL, else 127.0.0.1:18474. */
+  toxiproxyUrl?: string;
   /** Starts the embedded lab; injected so this package does not load the lab unless needed. */
   startLab?: (options: LabOptions) => Promise<RunningLab>;
 }
@@ -132,7 +134,9 @@ export async function runScenario(scenario: Scenario, options: BenchOptions = {}
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let abortedByBudget: string | null = null;
     const progress = progressTracker(scenario.plannedDurationMs);
-    const result = await runPlan(plan, {
+    // The faults timeline counts from the run's start; every target is checked before any load.
+    const faults = scenario.faults.length === 0 ? null : await startFaultTimeline(scenario, options, line);
+    const runPromise = runPlan(plan, {
       signal: abort.signal,
       onWindow: (window) => {
         windows.push(window);
@@ -147,7 +151,16 @@ export async function runScenario(scenario: Scenario, options: BenchOptions = {}
         }
       },
     });
+    let result: RunResult;
+    let rollback: unknown = null;
+    try {
+      result = await runPromise;
+    } finally {
+      // Always: a fault must never outlive the run that injected it.
+      if (faults !== null) rollback = await faults.stop();
+    }
     options.signal?.removeEventListener('abort', onOuterAbort);
+    const faultJournal = faults?.journal.entries ?? [];
 
     const thresholds = evaluateThresholds(scenario.thresholds, result.metrics);
     const rec = result.reconciliation;
@@ -188,6 +201,8 @@ export async function runScenario(scenario: Scenario, options: BenchOptions = {}
         attainment: result.attainment,
         checks,
         abortedBy: abortedByBudget,
+        faults: faultJournal,
+        rollback,
         calibration,
         workers: result.workers,
         source: scenario.source,
@@ -197,11 +212,27 @@ export async function runScenario(scenario: Scenario, options: BenchOptions = {}
     const files =
       options.outDir === undefined
         ? []
-        : await writeReports(options.outDir, scenario, summary, result, thresholds, checks, startedAt);
+        : await writeReports(
+            options.outDir,
+            scenario,
+            summary,
+            result,
+            thresholds,
+            checks,
+            startedAt,
+            faultJournal,
+          );
     return { exitCode, summary, thresholds, checks, result, calibration, table, files };
   } finally {
     await lab?.close(10_000);
   }
+}
+
+async function startFaultTimeline(scenario: Scenario, options: BenchOptions, line: (text: string) => void) {
+  const { startFaults } = await import('@twilio-lab/chaos');
+  const toxiproxyUrl = options.toxiproxyUrl ?? process.env.TOXIPROXY_URL ?? 'http://127.0.0.1:18474';
+  line(`faults: ${scenario.faults.length} on the timeline through Toxiproxy at ${toxiproxyUrl}`);
+  return startFaults(scenario.faults, { toxiproxyUrl });
 }
 
 /**
@@ -271,6 +302,7 @@ async function writeReports(
   thresholds: readonly ThresholdResult[],
   checks: readonly ExtraCheck[],
   startedAt: Date,
+  faultJournal: readonly { tMs: number; event: string; action?: string; target?: string }[],
 ): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const files = {

@@ -92,8 +92,8 @@ export async function provision(
     await buy(target, base, { PhoneNumber: number });
     line(`setup: bought ${number}`);
   }
-  // numbersPerAccount counts the senders above: only the numbers beyond them are bought.
-  for (let i = senders.size; i < scenario.setup.numbersPerAccount; i++) {
+  // Numbers beyond the senders the flows name (for flows that pick their own).
+  for (let i = 0; i < scenario.setup.numbersPerAccount; i++) {
     line(`setup: bought ${await buy(target, base, { AreaCode: '415' })}`);
   }
   const needsVerify = scenario.scenarios.some((s) =>

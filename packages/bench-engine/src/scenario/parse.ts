@@ -131,7 +131,7 @@ function normalise(value: unknown, source: string, issues: RawIssue[]): Scenario
     lab,
     setup: {
       accounts: setup.accounts ?? 1,
-      numbersPerAccount: setup.numbersPerAccount ?? 1,
+      numbersPerAccount: setup.numbersPerAccount ?? 0,
       messagingServices: setup.messagingServices ?? 0,
       verifyServices: setup.verifyServices ?? 0,
       rooms: setup.rooms ?? 0,

@@ -260,7 +260,7 @@ export const Lab = Type.Object(
 export const Setup = Type.Object(
   {
     accounts: Type.Optional(Count('Default 1.', 1)),
-    numbersPerAccount: Type.Optional(Count('Default 1.')),
+    numbersPerAccount: Type.Optional(Count('Numbers to own besides the senders the flows name. Default 0.')),
     messagingServices: Type.Optional(Count('Default 0.')),
     verifyServices: Type.Optional(Count('Default 0.')),
     rooms: Type.Optional(Count('Default 0.')),
