@@ -317,11 +317,14 @@ async function writeReports(
       label: `start ${s.name}`,
       kind: 'phase' as const,
     })),
-    ...scenario.faults.map((f) => ({
-      atMs: f.atMs,
-      label: `${f.action} ${f.target}`,
-      kind: 'fault' as const,
-    })),
+    // What was really injected and reverted, and when (the journal), rather than the plan.
+    ...faultJournal
+      .filter((e) => e.event === 'inject' || e.event === 'revert')
+      .map((e) => ({
+        atMs: e.tMs,
+        label: `${e.event} ${e.action ?? ''} ${e.target ?? ''}`.trim(),
+        kind: 'fault' as const,
+      })),
   ];
   await writeJsonSummary(files.summary, summary);
   await writeTimeSeriesNdjson(files.series, result.metrics);
