@@ -151,20 +151,34 @@ export class KafkaSubscription implements Subscription {
     const { batch, isRunning, isStale, resolveOffset, heartbeat } = payload;
     const { maxBatch } = this.#config;
     const all = batch.messages;
-    for (let start = 0; start < all.length; start += maxBatch) {
-      // Once closing (or after a seek) nothing new is handed over; what is not resolved is
-      // fetched again by whoever owns the partition next.
-      if (!isRunning() || isStale()) return;
-      const slice = all.slice(start, start + maxBatch);
-      const chunk = slice.map(toQueueMessage);
-      while (!(await this.#handle(chunk, batch.partition))) {
-        await delay(this.#config.retryDelayMs);
+    // A chunk's offset commit runs while the next chunk is handled (the handler, not the
+    // commit round trip, paces a busy partition). It commits only offsets resolved by then,
+    // i.e. chunks whose handler resolved; it is awaited before the next commit is asked for
+    // and before this batch returns, so a failed commit still fails the batch.
+    let committing: Promise<void> | null = null;
+    try {
+      for (let start = 0; start < all.length; start += maxBatch) {
+        // Once closing (or after a seek) nothing new is handed over; what is not resolved is
+        // fetched again by whoever owns the partition next.
         if (!isRunning() || isStale()) return;
+        const slice = all.slice(start, start + maxBatch);
+        const chunk = slice.map(toQueueMessage);
+        while (!(await this.#handle(chunk, batch.partition))) {
+          await delay(this.#config.retryDelayMs);
+          if (!isRunning() || isStale()) return;
+          await heartbeat();
+        }
+        resolveOffset(slice[slice.length - 1]!.offset);
+        if (committing !== null) await committing;
+        committing = this.#commits.commit(() =>
+          payload.commitOffsetsIfNecessary(payload.uncommittedOffsets()),
+        );
+        // Awaited below or at the next chunk; until then a rejection is not "unhandled".
+        committing.catch(() => undefined);
         await heartbeat();
       }
-      resolveOffset(slice[slice.length - 1]!.offset);
-      await this.#commits.commit(() => payload.commitOffsetsIfNecessary(payload.uncommittedOffsets()));
-      await heartbeat();
+    } finally {
+      if (committing !== null) await committing;
     }
   }
 

@@ -13,6 +13,7 @@ import { BackendError } from '../errors.js';
 import { GroupCommitter } from '../group-commit.js';
 import type { Migration, Row, SqlValue, Store, StoreStats, WriteOp } from '../types.js';
 import { classifyFailure, closedError, messageOf, storeError } from './pg-errors.js';
+import { StatementCoalescer } from './coalesce.js';
 import { runPipelinedBatch } from './pipelined-batch.js';
 import { STORE_TYPES } from './row-types.js';
 import { TranslationCache, translateDdl } from './sql-text.js';
@@ -66,6 +67,7 @@ class PostgresStore implements Store {
   readonly #schema: string;
   readonly #sql = new TranslationCache();
   readonly #committer: GroupCommitter;
+  readonly #coalescer: StatementCoalescer;
   #closed: Promise<void> | null = null;
 
   constructor(options: PostgresStoreOptions) {
@@ -85,8 +87,10 @@ class PostgresStore implements Store {
     // pool discards it and opens a fresh one on demand. Without listeners Node would throw.
     this.#pool.on('error', () => undefined);
     this.#pool.on('connect', (client) => client.on('error', () => undefined));
+    this.#coalescer = new StatementCoalescer(this.#pool);
+    const deps = { pool: this.#pool, sql: this.#sql, coalescer: this.#coalescer };
     this.#committer = new GroupCommitter(
-      (batch) => runPipelinedBatch({ pool: this.#pool, sql: this.#sql }, batch),
+      (batch) => runPipelinedBatch(deps, batch),
       options.maxBatch ?? 1_000,
       options.maxInFlightBatches ?? 2,
     );
@@ -122,6 +126,8 @@ class PostgresStore implements Store {
     let broken: Error | undefined;
     try {
       await this.#migrateOn(client, migrations);
+      // Column types may have changed: coalesced statements are rebuilt from the catalog.
+      this.#coalescer.reset();
     } catch (error) {
       if (classifyFailure(error) === 'connection' && !(error instanceof BackendError)) {
         broken = error instanceof Error ? error : new Error(String(error));

@@ -232,4 +232,53 @@ export const messagingMigrations: readonly Migration[] = [
         FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION message_status_counts_bump();
     `,
   },
+  {
+    // PostgreSQL: the counters move once per statement instead of once per row. The row
+    // triggers of messaging-005 ran one or two upserts per message per status change (a few
+    // tens of microseconds each, and the pipeline changes thousands of messages a second);
+    // a statement over many rows (the store coalesces runs of like statements into one) now
+    // costs one upsert per status it touches. SQLite keeps its row triggers: nothing to do.
+    id: 'messaging-006-status-counts-per-statement',
+    sql: 'SELECT 1',
+    postgres: `
+      CREATE FUNCTION message_status_counts_apply() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
+      BEGIN
+        -- Only the branch of the firing event runs, so each names only its own transition tables.
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO message_status_count_slots (status, slot, n)
+            SELECT status, pg_backend_pid(), COUNT(*) FROM new_rows GROUP BY status
+            ON CONFLICT (status, slot) DO UPDATE SET n = message_status_count_slots.n + EXCLUDED.n;
+        ELSIF TG_OP = 'DELETE' THEN
+          INSERT INTO message_status_count_slots (status, slot, n)
+            SELECT status, pg_backend_pid(), -COUNT(*) FROM old_rows GROUP BY status
+            ON CONFLICT (status, slot) DO UPDATE SET n = message_status_count_slots.n + EXCLUDED.n;
+        ELSE
+          INSERT INTO message_status_count_slots (status, slot, n)
+            SELECT status, pg_backend_pid(), SUM(d) FROM (
+              SELECT status, 1 AS d FROM new_rows
+              UNION ALL
+              SELECT status, -1 AS d FROM old_rows
+            ) AS moved GROUP BY status HAVING SUM(d) <> 0
+            ON CONFLICT (status, slot) DO UPDATE SET n = message_status_count_slots.n + EXCLUDED.n;
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      DROP TRIGGER message_status_counts_insert_delete ON messages;
+      DROP TRIGGER message_status_counts_update ON messages;
+      DROP FUNCTION message_status_counts_bump();
+      CREATE TRIGGER message_status_counts_inserted AFTER INSERT ON messages
+        REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION message_status_counts_apply();
+      CREATE TRIGGER message_status_counts_deleted AFTER DELETE ON messages
+        REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION message_status_counts_apply();
+      -- Transition tables rule out a column list (UPDATE OF status): every UPDATE fires it,
+      -- and rows whose status did not change cancel out.
+      CREATE TRIGGER message_status_counts_updated AFTER UPDATE ON messages
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION message_status_counts_apply();
+    `,
+  },
 ];
