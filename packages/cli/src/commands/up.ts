@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import type * as LabModule from '@twilio-lab/lab';
 import type { LabInfo, RunningLab } from '@twilio-lab/lab';
@@ -127,6 +128,7 @@ export default class Up extends BaseCommand {
     }
     const stopping = waitForStopSignal(dataDir);
     await writeState(dataDir, lab.info);
+    const scrapeTarget = await registerWithPrometheus(lab.info.port);
 
     if (this.jsonEnabled()) {
       this.logJson(lab.info);
@@ -139,6 +141,7 @@ export default class Up extends BaseCommand {
     try {
       await lab.close(DRAIN_MS);
     } finally {
+      await scrapeTarget?.remove().catch(() => undefined);
       await removeState(dataDir);
     }
     this.logToStderr('The lab stopped.');
@@ -240,6 +243,18 @@ function topologyStartError(err: unknown): CliError {
   if (e.code === 'CONFIG_INVALID') return new CliError('TOPOLOGY_INVALID', message, { cause: err });
   if (e.code === 'TOPOLOGY_FILE_UNREADABLE') return new CliError('TOPOLOGY_INVALID', message, { cause: err });
   return new CliError('LAB_START_FAILED', message, { cause: err });
+}
+
+/**
+ * When `twilio-lab infra` set Prometheus up (its file_sd targets folder exists), the lab's
+ * /metrics becomes a scrape target until the lab stops; otherwise nothing is written.
+ */
+async function registerWithPrometheus(port: number): Promise<{ remove(): Promise<void> } | undefined> {
+  const { resolveConfig } = await import('@twilio-lab/infra');
+  const infraDir = resolveConfig({}).dir;
+  if (!existsSync(join(infraDir, 'prometheus', 'targets'))) return undefined;
+  const { writePrometheusTarget } = await import('@twilio-lab/metrics');
+  return writePrometheusTarget(infraDir, `lab-${port}`, `127.0.0.1:${port}`, { process: 'lab' });
 }
 
 async function loadLab(): Promise<typeof LabModule> {
