@@ -84,7 +84,7 @@ describe('runScenario', () => {
       throw new Error('must not start');
     };
     const verify = parseScenario(
-      'name: v\nscenarios:\n  s: { executor: per-vu-iterations, vus: 1, iterations: 1, flow: verify.start }\n',
+      'name: v\nscenarios:\n  s: { executor: per-vu-iterations, vus: 1, iterations: 1, flow: video.join }\n',
       'v.yaml',
     );
     await assert.rejects(

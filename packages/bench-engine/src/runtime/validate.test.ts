@@ -42,19 +42,21 @@ function rejectsWith(plan: RunPlan, code: string, message: string | RegExp, path
 describe('plan validation', () => {
   it('refuses flows of products the lab does not have yet, naming the product', () => {
     rejectsWith(
-      planWith('verify.start'),
+      planWith('video.join'),
       'FLOW_UNAVAILABLE',
-      'flow verify.start needs the Verify product, which this lab does not have yet',
+      'flow video.join needs the Video product, which this lab does not have yet',
       'scenarios[0].flows[1].flow',
     );
-    rejectsWith(planWith('video.join'), 'FLOW_UNAVAILABLE', /needs the Video product/);
     rejectsWith(planWith('voice.call'), 'FLOW_UNAVAILABLE', /needs the Voice product/);
-    rejectsWith(planWith('verify.check'), 'FLOW_UNAVAILABLE', /needs the Verify product/);
     rejectsWith(planWith('fax.send'), 'FLOW_UNKNOWN', /unknown flow fax\.send/);
   });
 
   it('runPlan fails before starting anything', async () => {
-    await assert.rejects(runPlan(planWith('verify.start')), { code: 'FLOW_UNAVAILABLE' });
+    await assert.rejects(runPlan(planWith('video.join')), { code: 'FLOW_UNAVAILABLE' });
+  });
+
+  it('verify flows check their parameters up front', () => {
+    rejectsWith(planWith('verify.check'), 'FLOW_INVALID', /verify\.check needs the number/);
   });
 
   it('reports bad flow parameters with their path', () => {
