@@ -2,6 +2,8 @@
 // The CI performance gate, and proof that it gates: runs scenarios/ci-smoke.yaml against the
 // committed baseline (must pass: exit 0), then again on a deliberately slowed build (every API
 // request burns TWILIO_LAB_HANDICAP_US of CPU; must be caught: exit 99). Each run ~60 s.
+// A regression fails the gate when it is significant (Mann-Whitney, p < 0.05) and at least 25 %
+// (10 % warns): on a shared 2-core runner the calibration itself moves by about 10 %.
 // `--only-gate` skips the slowed run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,7 +16,19 @@ function bench(label, out, env = {}) {
   console.log(`\n== perf gate: ${label} ==`);
   const run = spawnSync(
     process.execPath,
-    [CLI, 'bench', join('scenarios', 'ci-smoke.yaml'), '--baseline', BASELINE, '--out', out],
+    [
+      CLI,
+      'bench',
+      join('scenarios', 'ci-smoke.yaml'),
+      '--baseline',
+      BASELINE,
+      '--warn-effect',
+      '0.10',
+      '--fail-effect',
+      '0.25',
+      '--out',
+      out,
+    ],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );
   return run.status ?? 1;

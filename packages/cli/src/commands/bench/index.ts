@@ -44,6 +44,14 @@ export default class Bench extends BaseCommand {
       description: 'A summary.json to compare with (the CI regression gate): a real regression exits 99.',
       exists: true,
     }),
+    'warn-effect': Flags.string({
+      description: 'With --baseline: relative regression that warns when significant (default 0.05).',
+      dependsOn: ['baseline'],
+    }),
+    'fail-effect': Flags.string({
+      description: 'With --baseline: relative regression that fails when significant (default 0.10).',
+      dependsOn: ['baseline'],
+    }),
     workers: Flags.integer({ description: 'Load-generating worker threads (default: cores - 1).', min: 1 }),
     calibrate: Flags.boolean({
       description: 'Measure a raw-server calibration first, so throughput compares across machines.',
@@ -104,7 +112,14 @@ export default class Bench extends BaseCommand {
     let compared: BenchEngine.CompareResult | undefined;
     if (flags.baseline !== undefined) {
       const baseline = await readSummary(flags.baseline);
-      compared = engine.compareRuns(baseline.samples, outcome.summary.samples);
+      compared = engine.compareRuns(baseline.samples, outcome.summary.samples, {
+        ...(flags['warn-effect'] === undefined
+          ? {}
+          : { warnEffect: fraction('warn-effect', flags['warn-effect']) }),
+        ...(flags['fail-effect'] === undefined
+          ? {}
+          : { failEffect: fraction('fail-effect', flags['fail-effect']) }),
+      });
     }
     if (!this.jsonEnabled()) {
       this.log(outcome.table);
@@ -121,6 +136,14 @@ export default class Bench extends BaseCommand {
     process.exitCode = exit;
     return { exitCode: exit, summary: outcome.summary, compare: compared ?? null, files: outcome.files };
   }
+}
+
+function fraction(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n >= 1) {
+    throw new CliError('INVALID_FLAG', `--${flag} must be a number between 0 and 1, got "${value}".`);
+  }
+  return n;
 }
 
 async function loadEngine(): Promise<typeof BenchEngine> {
