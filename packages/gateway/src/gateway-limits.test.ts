@@ -152,3 +152,35 @@ describe('gateway: drain', () => {
     assert.deepEqual(health.json, { status: 'draining' });
   });
 });
+
+describe('gateway with a shared (async) rate limiter', () => {
+  it('answers 429 from a shared limiter, and fails open when the limiter is unreachable', async () => {
+    let down = false;
+    const taken: string[] = [];
+    const h = await startHarness({
+      rateLimit: { ratePerSec: 1, burst: 1 },
+      rateLimiter: {
+        async take(accountSid) {
+          if (down) throw new Error('redis unreachable');
+          taken.push(accountSid);
+          return taken.length === 1
+            ? { ok: true, retryAfterMs: 0, remaining: 0 }
+            : { ok: false, retryAfterMs: 2_500, remaining: 0 };
+        },
+      },
+    });
+    try {
+      const url = `${h.base}/verify/v2/Services`;
+      assert.equal((await call(url, { auth: authOf(h.main) })).status, 200);
+      const limited = await call(url, { auth: authOf(h.main) });
+      assert.equal(limited.status, 429);
+      assert.equal(limited.json.code, 20429);
+      assert.equal(limited.headers.get('retry-after'), '3');
+      assert.deepEqual(taken, [h.main.sid, h.main.sid], 'the bucket is the authenticated account');
+      down = true;
+      assert.equal((await call(url, { auth: authOf(h.main) })).status, 200, 'fail open');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { isBackendUnavailable, LocalTokenBuckets } from '@twilio-lab/backends';
+import type { TokenTake } from '@twilio-lab/backends';
 import {
   errorResponse,
   newRequestId,
@@ -83,6 +84,13 @@ export interface GatewayOptions {
   port?: number;
   /** Per authenticated account; no limit when absent. */
   rateLimit?: { ratePerSec: number; burst: number };
+  /**
+   * Where the per-account buckets live. Default: in this process. Several gateways share one
+   * limit through a shared one (the lab passes Redis buckets on the real engines). A limiter
+   * that fails lets the request through (fail open: an unreachable Redis must not stop the
+   * API), logged once per failure streak.
+   */
+  rateLimiter?: RateLimiter;
   /** Largest request body. Default 1 MiB. */
   bodyLimitBytes?: number;
   /** Most cached credentials. Default 10,000. */
@@ -198,7 +206,8 @@ class UwsGateway implements Gateway {
   private readonly host: string;
   private readonly requestedPort: number;
   private readonly rateLimit: { ratePerSec: number; burst: number } | undefined;
-  private readonly buckets = new LocalTokenBuckets();
+  private readonly limiter: RateLimiter;
+  private limiterFailing = false;
   private readonly bodyLimit: number;
   private readonly principals: PrincipalCache;
   private readonly log: GatewayLogger | undefined;
@@ -228,6 +237,7 @@ class UwsGateway implements Gateway {
     this.metricsOpen = isLoopbackHost(this.host);
     this.requestedPort = o.port ?? 3000;
     this.rateLimit = o.rateLimit;
+    this.limiter = o.rateLimiter ?? new LocalTokenBuckets();
     this.bodyLimit = o.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
     this.principals = new PrincipalCache(o.identity, o.principalCacheSize);
     this.log = o.log;
@@ -423,6 +433,19 @@ class UwsGateway implements Gateway {
     return x.host !== '' ? `http://${x.host}` : `http://${this.host}:${this.boundPort}`;
   }
 
+  private async sharedTake(pending: Promise<TokenTake>): Promise<TokenTake> {
+    try {
+      const take = await pending;
+      this.limiterFailing = false;
+      return take;
+    } catch (e) {
+      if (!this.limiterFailing)
+        this.log?.warn({ err: e }, 'rate limiter unavailable; letting requests through');
+      this.limiterFailing = true;
+      return FAIL_OPEN;
+    }
+  }
+
   private forwardToLab(x: Exchange, body: string): Promise<CellResponse> {
     // Only reached when labControl is set (checked in accept).
     const lab = this.labControl as LabControl;
@@ -453,7 +476,8 @@ class UwsGateway implements Gateway {
     x.tier = tierIndex(principal.account.type);
 
     if (this.rateLimit !== undefined) {
-      const take = this.buckets.take(authAccountSid, this.rateLimit.ratePerSec, this.rateLimit.burst);
+      const taken = this.limiter.take(authAccountSid, this.rateLimit.ratePerSec, this.rateLimit.burst);
+      const take = 'then' in taken ? await this.sharedTake(taken) : taken;
       if (!take.ok) {
         this.metrics?.rateLimited(x.product, x.tier);
         return tooManyRequests(take.retryAfterMs);
@@ -563,6 +587,13 @@ function fixedSeries(metrics: GatewayMetrics): Readonly<Record<FixedRoute, Route
     methodNotAllowed: metrics.fixed(GATEWAY_PRODUCT, '_method_not_allowed'),
   };
 }
+
+/** Takes one token from an account's bucket; local (sync) or shared (async, e.g. Redis). */
+export interface RateLimiter {
+  take(accountSid: string, ratePerSec: number, burst: number): TokenTake | Promise<TokenTake>;
+}
+
+const FAIL_OPEN: TokenTake = { ok: true, retryAfterMs: 0, remaining: 0 };
 
 /** Busy-waits: a CPU cost (a sleep would cost no CPU and hide behind concurrency). */
 function burn(nanos: bigint): void {

@@ -1,4 +1,5 @@
 export { createGateway } from './gateway.js';
+export type { RateLimiter } from './gateway.js';
 export type {
   CellRouter,
   Gateway,
