@@ -3,7 +3,8 @@
 // committed baseline (must pass: exit 0), then again on a deliberately slowed build (every API
 // request burns TWILIO_LAB_HANDICAP_US of CPU; must be caught: exit 99). Each run ~60 s.
 // A regression fails the gate when it is significant (Mann-Whitney, p < 0.05) and at least 25 %
-// (10 % warns): on a shared 2-core runner the calibration itself moves by about 10 %.
+// (10 % warns): on a shared 2-core runner the calibration itself moves by about 10 %. A failed
+// run is confirmed by a second one before the gate fails.
 // `--only-gate` skips the slowed run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,7 +35,12 @@ function bench(label, out, env = {}) {
   return run.status ?? 1;
 }
 
-const gate = bench('this build against the baseline', join('bench', 'results', 'gate'));
+let gate = bench('this build against the baseline', join('bench', 'results', 'gate'));
+if (gate === 99) {
+  // A confirmation run: a neighbour's burst of CPU can fail one run; a real regression fails both.
+  console.log('\nperf gate: the first run failed; confirming with a second run');
+  gate = bench('this build against the baseline (confirmation)', join('bench', 'results', 'gate-confirm'));
+}
 if (gate !== 0) {
   console.error(
     `perf gate FAILED: this build exits ${gate} against ${BASELINE} (99 = budget or regression).`,
