@@ -44,8 +44,14 @@ export async function openEmbeddedBackends(options: EmbeddedBackendsOptions = {}
       synchronous: options.synchronous,
     });
   }
-  const queue = createMemoryQueue();
-  const cache = createMemoryCache();
+  return backendsOf(store, createMemoryQueue(), createMemoryCache());
+}
+
+/**
+ * One Backends from its three parts. close() runs once: the queue first (its in-flight
+ * handlers may still write), then the store, then the cache, each even if the one before failed.
+ */
+export function backendsOf(store: Store, queue: Queue, cache: Cache): Backends {
   let closing: Promise<void> | null = null;
   return {
     store,

@@ -3,6 +3,7 @@
  * Each adapter is loaded with a dynamic import, so a process on the embedded backends never
  * loads pg, kafkajs or ioredis (nor pays their start-up cost).
  */
+import { backendsOf } from './embedded.js';
 import type { Backends } from './embedded.js';
 import type { PostgresStoreOptions } from './postgres/index.js';
 import type { KafkaQueue, KafkaQueueOptions } from './kafka/index.js';
@@ -102,27 +103,7 @@ export async function openRealBackends(options: RealBackendsOptions): Promise<Ba
     opened.push(queue);
     const cache = await openRedisCache({ url: options.engines.redisUrl, keyPrefix: names.keyPrefix });
     opened.push(cache);
-    let closing: Promise<void> | null = null;
-    return {
-      store,
-      queue,
-      cache,
-      close() {
-        // Same order as the embedded backends: the queue's in-flight handlers may still write.
-        closing ??= (async () => {
-          try {
-            await queue.close();
-          } finally {
-            try {
-              await store.close();
-            } finally {
-              await cache.close();
-            }
-          }
-        })();
-        return closing;
-      },
-    };
+    return backendsOf(store, queue, cache);
   } catch (err) {
     for (const backend of opened.reverse()) await backend.close().catch(() => undefined);
     throw err;
