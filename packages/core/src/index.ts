@@ -41,3 +41,6 @@ export { parseXml, textOf } from './xml.js';
 export type { XmlElement } from './xml.js';
 export { Type, validate, ConfigError } from './config.js';
 export type { Static, TSchema, ConfigIssue, ValidationResult } from './config.js';
+export { checkShape, closest, formatPath, pointerToSegments } from './schema-issues.js';
+export type { PathSegment, RawIssue } from './schema-issues.js';
+export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
