@@ -14,6 +14,7 @@ export function createCellContext(parts: CellContextParts): CellContext {
     superNetwork: parts.superNetwork,
     webhooks: parts.webhooks,
     log: parts.log,
+    metrics: parts.metrics,
     now: () => now(),
   };
 }

@@ -7,6 +7,7 @@ import type { CellRequest, CellResponse, FormParams, HttpMethod, ProductId } fro
 import type { Cache, Migration, Queue, Store, WriteOp } from '@twilio-lab/backends';
 import type { IdentityService } from '@twilio-lab/identity';
 import type { SuperNetwork } from '@twilio-lab/super-network';
+import type { Registry } from '@twilio-lab/metrics';
 
 export interface RouteContext {
   req: CellRequest;
@@ -116,6 +117,11 @@ export interface CellContext {
   readonly superNetwork: SuperNetwork;
   readonly webhooks: WebhookDispatcher;
   readonly log: Logger;
+  /**
+   * The process's metrics registry (one per process). Modules record their families in it
+   * only when present: tests and tools that build a context without one record nothing.
+   */
+  readonly metrics?: Registry;
   now(): number;
 }
 

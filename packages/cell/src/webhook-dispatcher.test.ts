@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { FormParams, TwilioError, validateWebhookSignature } from '@twilio-lab/core';
 import { openMemoryStore, openSqliteStore } from '@twilio-lab/backends';
 import type { Store } from '@twilio-lab/backends';
+import { createRegistry } from '@twilio-lab/metrics';
+import type { Registry } from '@twilio-lab/metrics';
 import { createWebhookDispatcher } from './webhook-dispatcher.js';
 import type { OutboxWebhookDispatcher, WebhookDispatcherOptions } from './webhook-dispatcher.js';
 import {
@@ -20,6 +22,27 @@ import type { Sink } from './test-support.js';
 import type { WebhookRequest } from './types.js';
 
 const DRAIN_MS = 10_000;
+
+/** The value of one series of a registry's metric (undefined when the series does not exist). */
+async function seriesValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | undefined> {
+  const metric = registry.getSingleMetric(name.replace(/_(count|sum)$/, ''));
+  // Histogram samples carry their series name (…_count, …_sum, …_bucket) in metricName.
+  const got = ((await metric?.get())?.values ?? []) as {
+    metricName?: string;
+    labels: object;
+    value: number;
+  }[];
+  const match = got.find(
+    (v) =>
+      (v.metricName ?? name) === name &&
+      Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
+  );
+  return match?.value;
+}
 
 function callback(url: string, extra: Partial<WebhookRequest> = {}): WebhookRequest {
   return {
@@ -172,6 +195,29 @@ describe('createWebhookDispatcher', () => {
     assert.equal(letter.idempotencyToken, s.requests[0]?.headers['i-twilio-idempotency-token']);
     assert.deepEqual(await d.deadLetters({ accountSid: 'AC' + 'b'.repeat(32) }), []);
     assert.equal((await d.deadLetters({ accountSid: TEST_ACCOUNT_SID, limit: 1 })).length, 1);
+  });
+
+  it('records attempts by outcome, durations, failures, dead letters and pending in its registry', async () => {
+    const registry = createRegistry({ process: 'test', runtimeMetrics: false });
+    const down = await sink(() => ({ status: 503 }));
+    const flaky = await sink((_req, i) => ({ status: i === 0 ? 500 : 204 }));
+    const d = await dispatcher({ maxAttempts: 2, metrics: registry });
+    await d.enqueue(callback(`${down.origin}/down`));
+    await d.enqueue(callback(`${flaky.origin}/flaky`));
+    await d.enqueue(callback('not a url'));
+    const kind = 'message-status';
+    assert.equal(await seriesValue(registry, 'twilio_lab_webhook_pending_callbacks', { kind }), 3);
+    await d.drain(DRAIN_MS);
+
+    const attempts = 'twilio_lab_webhook_attempts_total';
+    assert.equal(await seriesValue(registry, attempts, { kind, outcome: '5xx' }), 3);
+    assert.equal(await seriesValue(registry, attempts, { kind, outcome: '2xx' }), 1);
+    assert.equal(await seriesValue(registry, attempts, { kind, outcome: 'error' }), 1);
+    const durations = 'twilio_lab_webhook_attempt_duration_seconds_count';
+    assert.equal(await seriesValue(registry, durations, { kind }), 4, 'HTTP exchanges only');
+    assert.equal(await seriesValue(registry, 'twilio_lab_webhook_failures_total', { kind }), 2);
+    assert.equal(await seriesValue(registry, 'twilio_lab_webhook_dead_letters_total', { kind }), 2);
+    assert.equal(await seriesValue(registry, 'twilio_lab_webhook_pending_callbacks', { kind }), 0);
   });
 
   it('retries refused connections and dead-letters invalid URLs and unknown accounts at once', async () => {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { newSid, twilioError } from '@twilio-lab/core';
 import type { Migration, Store, WriteOp } from '@twilio-lab/backends';
 import type { IdentityService } from '@twilio-lab/identity';
+import type { Registry } from '@twilio-lab/metrics';
 import { Agent } from 'undici';
 import { retryDelayMs } from './backoff.js';
 import { DueQueue } from './due-queue.js';
@@ -29,6 +30,8 @@ import {
 } from './webhook-schema.js';
 import type { DeadLetterRow, OutboxEntry, OutboxRow } from './webhook-schema.js';
 import { WebhookTransportError, buildSignedRequest, parseWebhookUrl, sendSigned } from './webhook-http.js';
+import { OUTCOME_ERROR, OUTCOME_TIMEOUT, WebhookRecorder, statusOutcome } from './webhook-metrics.js';
+import type { WebhookKindSeries } from './webhook-metrics.js';
 import type { Logger, WebhookDispatcher, WebhookRequest, WebhookResponse } from './types.js';
 
 export interface WebhookDispatcherOptions {
@@ -50,6 +53,8 @@ export interface WebhookDispatcherOptions {
   region?: string;
   /** Jitter source, [0, 1). Default Math.random. */
   random?: () => number;
+  /** The process's registry: attempts, durations, failures, dead letters, pending. None: not recorded. */
+  metrics?: Registry;
 }
 
 export type OutboxWebhookDispatcher = WebhookDispatcher & {
@@ -68,9 +73,21 @@ interface Tracked {
   target: URL | null;
   /** Lane key; unparseable URLs share one lane and fail on their first attempt. */
   origin: string;
+  /** Its kind's series; undefined when metrics are off. */
+  series: WebhookKindSeries | undefined;
 }
 
 type AttemptOutcome = { ok: true } | { ok: false; error: string; permanent: boolean };
+
+/** What one HTTP exchange took, from sending to the reply (or the failure). */
+function elapsedSeconds(startedAt: number): number {
+  return (performance.now() - startedAt) / 1000;
+}
+
+/** Outcome index of a failed exchange. */
+function transportOutcome(e: unknown): number {
+  return e instanceof WebhookTransportError && e.timedOut ? OUTCOME_TIMEOUT : OUTCOME_ERROR;
+}
 
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): OutboxWebhookDispatcher {
   const { store, identity, log } = options;
@@ -81,6 +98,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Outb
   const perOrigin = Math.max(1, options.perOriginConcurrency ?? 16);
   const region = options.region ?? 'us1';
   const random = options.random ?? Math.random;
+  const recorder = options.metrics === undefined ? undefined : new WebhookRecorder(options.metrics);
 
   const agentOptions = {
     keepAliveTimeout: 10_000,
@@ -155,36 +173,48 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Outb
   function admit(entry: OutboxEntry): void {
     if (stopped || entries.has(entry.id)) return;
     const target = parseWebhookUrl(entry.url);
-    const tracked: Tracked = { entry, target, origin: target?.origin ?? '(invalid)' };
+    const series = recorder?.series(entry.kind);
+    const tracked: Tracked = { entry, target, origin: target?.origin ?? '(invalid)', series };
     entries.set(entry.id, tracked);
+    if (series !== undefined) series.pending++;
     if (entry.nextAttemptAt <= now()) lanes.submit(tracked.origin, tracked);
     else dueQueue.schedule(tracked, entry.nextAttemptAt);
   }
 
   function finish(t: Tracked): void {
-    entries.delete(t.entry.id);
+    if (entries.delete(t.entry.id) && t.series !== undefined) t.series.pending--;
     checkIdle();
   }
 
   async function deliverOnce(t: Tracked): Promise<AttemptOutcome> {
-    const { entry, target } = t;
-    if (target === null) return { ok: false, error: `invalid callback URL '${entry.url}'`, permanent: true };
+    const { entry, target, series } = t;
+    // Failures before any HTTP exchange count as 'error' attempts without a duration.
+    if (target === null) {
+      series?.attempt(OUTCOME_ERROR);
+      return { ok: false, error: `invalid callback URL '${entry.url}'`, permanent: true };
+    }
     let authToken: string;
     try {
       const account = await identity.getAccount(entry.accountSid);
       if (account === undefined) {
+        series?.attempt(OUTCOME_ERROR);
         return { ok: false, error: `account ${entry.accountSid} not found: cannot sign`, permanent: true };
       }
       authToken = account.authToken;
     } catch (e) {
+      series?.attempt(OUTCOME_ERROR);
       return { ok: false, error: `account lookup failed: ${(e as Error).message}`, permanent: false };
     }
     const request = buildSignedRequest(entry, target, authToken, region);
+    const startedAt = series === undefined ? 0 : performance.now();
     try {
       const reply = await sendSigned(callbackAgent, request, timeoutMs, false);
+      // An exchange cut short by stop() is not an attempt (see attempt()), so not recorded either.
+      if (!stopped) series?.attempt(statusOutcome(reply.status), elapsedSeconds(startedAt));
       if (reply.status >= 200 && reply.status < 300) return { ok: true };
       return { ok: false, error: `HTTP ${reply.status}`, permanent: false };
     } catch (e) {
+      if (!stopped) series?.attempt(transportOutcome(e), elapsedSeconds(startedAt));
       const message = e instanceof WebhookTransportError ? e.message : String(e);
       return { ok: false, error: message, permanent: false };
     }
@@ -228,6 +258,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Outb
     if (permanent || entry.attempts >= maxAttempts) {
       try {
         await store.write(deadLetterOps(entry, error, now()));
+        t.series?.deadLetters.inc();
         log.warn(
           {
             id: entry.id,
@@ -248,6 +279,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Outb
       return;
     }
     entry.nextAttemptAt = now() + retryDelayMs(backoff, entry.attempts, random);
+    t.series?.failures.inc();
     log.debug(
       { id: entry.id, attempts: entry.attempts, error, nextAttemptAt: entry.nextAttemptAt },
       'webhook attempt failed',
@@ -338,13 +370,18 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Outb
       account.authToken,
       region,
     );
+    const series = recorder?.series(request.kind);
     let lastError: WebhookTransportError | null = null;
     // A refused or reset connection (typically a keep-alive socket the server just closed)
     // gets one more try; a timeout does not: the 15 s budget is spent.
     for (let i = 0; i < 2; i++) {
+      const startedAt = series === undefined ? 0 : performance.now();
       try {
-        return await sendSigned(fetchAgent, signed, timeoutMs, true);
+        const reply = await sendSigned(fetchAgent, signed, timeoutMs, true);
+        series?.attempt(statusOutcome(reply.status), elapsedSeconds(startedAt));
+        return reply;
       } catch (e) {
+        series?.attempt(transportOutcome(e), elapsedSeconds(startedAt));
         if (!(e instanceof WebhookTransportError)) throw e;
         lastError = e;
         if (!e.connect) break;
@@ -445,6 +482,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Outb
       await Promise.all([callbackAgent.destroy(), fetchAgent.destroy()]);
       await Promise.allSettled([...busy]);
       entries.clear();
+      recorder?.clearPending();
       staged.clear();
       const waiters = drainWaiters;
       drainWaiters = [];

@@ -15,6 +15,20 @@ import { ControlClient } from './testing/control-client.js';
 const FROM = '+15017122661';
 type Client = ReturnType<typeof labClient>;
 
+/** Sum of the samples of `name` in a Prometheus text exposition whose labels include `labels`. */
+function sampleSum(text: string, name: string, labels: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name + '{')) continue;
+    const close = line.lastIndexOf('} ');
+    const labelText = line.slice(name.length + 1, close);
+    if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) {
+      sum += Number(line.slice(close + 2));
+    }
+  }
+  return sum;
+}
+
 function restCode(err: unknown): { code: number; status: number } {
   const e = err as { code?: number; status?: number };
   return { code: e.code ?? -1, status: e.status ?? -1 };
@@ -89,6 +103,26 @@ for (const backend of BACKENDS) {
       assert.equal(inbox.length, 1);
       assert.equal(inbox[0]!.body, 'Hello from the lab');
       assert.equal(inbox[0]!.message_sid, msg.sid);
+    });
+
+    it('serves one registry on /metrics that the messaging pipeline and the webhooks feed', async () => {
+      // After the SMS above: its acceptance, its statuses and its three delivered callbacks.
+      const res = await fetch(`${lab.info.baseUrl}/metrics`);
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      const lab1 = { process: 'lab', region: 'us1', cell: 'cell-1' };
+      const accepted = { ...lab1, direction: 'outbound-api', tier: 'full' };
+      assert.ok(sampleSum(text, 'twilio_lab_messages_accepted_total', accepted) >= 1, 'accepted');
+      const delivered = { ...lab1, status: 'delivered' };
+      assert.ok(sampleSum(text, 'twilio_lab_message_status_transitions_total', delivered) >= 1, 'delivered');
+      const attempts = { ...lab1, kind: 'message-status', outcome: '2xx' };
+      assert.ok(sampleSum(text, 'twilio_lab_webhook_attempts_total', attempts) >= 3, 'webhook attempts');
+      const gateway = { ...lab1, product: 'api', method: 'POST', status_class: '2xx' };
+      assert.ok(
+        sampleSum(text, 'twilio_lab_http_requests_total', gateway) >= 1,
+        'the gateway, same registry',
+      );
+      assert.match(text, /^twilio_lab_queue_consumer_lag_messages\{[^}]*queue="messages.outbound"/m);
     });
 
     it('keeps bodies byte for byte: unicode, emoji, 1,600 characters, SQL- and XML-looking text', async () => {

@@ -17,13 +17,15 @@ import {
 import { createIdentity } from '@twilio-lab/identity';
 import { defaultCarriers, loadCarriersFile, startSuperNetworkThread } from '@twilio-lab/super-network';
 import { createCell, createCellContext, createLogger, createWebhookDispatcher } from '@twilio-lab/cell';
-import { messagingModule, numbersModule, messageStatusCounts } from '@twilio-lab/messaging';
+import { messagingModule, numbersModule, messageStatusCounts, OUTBOUND_TOPIC } from '@twilio-lab/messaging';
+import { createRegistry } from '@twilio-lab/metrics';
 import { createGateway } from '@twilio-lab/gateway';
 import { lookupModule } from '@twilio-lab/lookup';
 import { verifyModule } from '@twilio-lab/verify';
 import { verifySmsChannel } from './verify-channels.js';
 import { bootstrapAccount } from './bootstrap.js';
 import { createLabControl } from './control.js';
+import { recordQueueLag } from './queue-metrics.js';
 import type { LabInfo, LabOptions, RunningLab } from './types.js';
 
 const CELL_ID = 'cell-1';
@@ -65,7 +67,11 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     closers.push(() => superNetwork.close());
 
     const log = createLogger({ level, name: CELL_ID });
-    const webhooks = createWebhookDispatcher({ store: backends.store, identity, log });
+    // One registry for the whole process: the gateway serves it as /metrics, the cell's
+    // modules and the webhook dispatcher record into it.
+    const metrics = createRegistry({ process: 'lab', region: REGION, cell: CELL_ID });
+    recordQueueLag(metrics, backends.queue, OUTBOUND_TOPIC, 'sender');
+    const webhooks = createWebhookDispatcher({ store: backends.store, identity, log, metrics });
     const context = createCellContext({
       config: { cellId: CELL_ID, region: REGION, profile },
       store: backends.store,
@@ -75,6 +81,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       superNetwork,
       webhooks,
       log,
+      metrics,
     });
     const cell = createCell({
       context,
@@ -110,6 +117,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       rateLimit: options.rateLimit ?? { ratePerSec: 10_000, burst: 20_000 },
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       log,
+      metrics,
       ...(options.handicapMicros === undefined ? {} : { handicapMicros: options.handicapMicros }),
     });
     const port = await gateway.listen();

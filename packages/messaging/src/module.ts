@@ -20,6 +20,7 @@ import { Scheduler } from './pipeline/scheduler.js';
 import { SenderWorker } from './pipeline/sender.js';
 import { serviceRoutes } from './services/routes.js';
 import { KeyedLanes } from './util/lanes.js';
+import { messagingRecorder } from './metrics.js';
 
 export interface MessagingOptions {
   /** Sender throughput: 'lab' = unlimited, 'realistic' = Twilio's MPS per sender type. Default: the cell's profile. */
@@ -77,7 +78,8 @@ class MessagingRuntime {
     readonly ctx: CellContext,
     private readonly options: MessagingOptions,
   ) {
-    this.publisher = new OutboundPublisher(ctx.queue, ctx.log);
+    const metrics = messagingRecorder(ctx);
+    this.publisher = new OutboundPublisher(ctx.queue, ctx.log, metrics?.outboundPublished);
     const publish = (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]): Promise<void> =>
       this.publisher.publish(rows);
     this.inFlight = new InFlightMessages(options.inFlightCapacity ?? DEFAULT_IN_FLIGHT_CAPACITY);
@@ -96,6 +98,7 @@ class MessagingRuntime {
     this.inbound = new InboundMessages(ctx, this.outbound);
     this.sender = new SenderWorker(ctx, this.lanes, this.inFlight, profile, publish, this.queued);
     this.receipts = new ReceiptApplier(ctx, this.lanes, this.inFlight);
+    metrics?.queuedFrom(() => this.queued.bySenderKind());
   }
 
   async start(): Promise<void> {

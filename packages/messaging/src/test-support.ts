@@ -14,6 +14,7 @@ import { createCell, createCellContext, createLogger, createWebhookDispatcher } 
 import type { Cell } from '@twilio-lab/cell';
 import { createIdentity } from '@twilio-lab/identity';
 import type { Account, Identity } from '@twilio-lab/identity';
+import type { Registry } from '@twilio-lab/metrics';
 import type {
   DeliveryReceipt,
   HandsetService,
@@ -200,6 +201,8 @@ export interface HarnessOptions {
   messaging?: MessagingOptions;
   /** Wraps the cache (e.g. to script takeToken). */
   cache?: (inner: Cache) => Cache;
+  /** The cell's metrics registry (none: nothing recorded). */
+  metrics?: Registry;
 }
 
 export interface Harness {
@@ -254,6 +257,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     baseDelayMs: 10,
     maxDelayMs: 50,
     perOriginConcurrency: 1,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const clock = { offset: 0 };
   let messaging: MessagingModule;
@@ -270,6 +274,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         webhooks,
         log,
         now: () => Date.now() + clock.offset,
+        metrics: options.metrics,
       }),
       modules: [numbersModule(), messaging],
     });

@@ -1,7 +1,7 @@
 /**
  * The Grafana dashboards against reality: every PromQL expression they hold names only metrics
  * this package defines, parses in a real Prometheus, and the core panels (gateway RED, process
- * runtime) return data from a running lab under load. Starts its own Prometheus (through
+ * runtime, messages accepted, webhook attempts) return data from a running lab under load. Starts its own Prometheus (through
  * @twilio-lab/infra, on a free port, in a temporary folder) and its own lab (`twilio-lab up`
  * as a child process), and stops both.
  */
@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,7 +62,12 @@ const CORE_PANELS: Readonly<Record<string, readonly string[]>> = {
     'Messages.json requests per second',
     'Messages.json latency p50 / p99',
     'Messages.json error ratio',
+    'Messages accepted per second',
+    'Accept → durable p50 / p99',
+    'Status transitions per second',
   ],
+  // The load's status callbacks go to a local endpoint that answers 204.
+  'twilio-lab-webhooks-carriers': ['Attempts per second by outcome'],
 };
 
 interface Panel {
@@ -240,6 +247,8 @@ describe('grafana dashboards against a real Prometheus scraping a lab under load
   let dir: string;
   let promPort: number;
   let lab: { child: ChildProcess; info: LabInfo } | undefined;
+  let callbacks: Server | undefined;
+  let statusCallback: string;
 
   const infraOptions = () => ({ dir, ports: { prometheus: promPort } });
 
@@ -253,12 +262,22 @@ describe('grafana dashboards against a real Prometheus scraping a lab under load
     promPort = await freePort();
     const [report] = await start(['prometheus'], infraOptions());
     assert.ok(report?.ok, `prometheus did not start: ${report?.message}`);
+    callbacks = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => callbacks!.listen(0, '127.0.0.1', resolve));
+    statusCallback = `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/status`;
     lab = await startLab(join(dir, 'lab'));
     await writePrometheusTarget(dir, JOB, `127.0.0.1:${lab.info.port}`, { instance_role: 'embedded' });
   });
 
   after(async () => {
     if (lab !== undefined) await stopLab(lab.child);
+    if (callbacks !== undefined) {
+      callbacks.closeAllConnections();
+      await new Promise<void>((resolve) => callbacks!.close(() => resolve()));
+    }
     await stop(['prometheus'], infraOptions());
     await rm(dir, { recursive: true, force: true });
   });
@@ -288,6 +307,7 @@ describe('grafana dashboards against a real Prometheus scraping a lab under load
             From: FROM,
             To: `+1555867${String(1000 + ((sent + i) % 9000))}`,
             Body: 'hi',
+            StatusCallback: statusCallback,
           }).toString(),
         }).then(async (r) => {
           await r.arrayBuffer();

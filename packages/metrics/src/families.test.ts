@@ -55,6 +55,21 @@ describe('metric families', () => {
     assert.match(text, /^x_idle 0$/m);
   });
 
+  it('waits for asynchronous sources, and keeps the last value when a source fails', async () => {
+    const registry = new Registry();
+    let lag: number | Error = 5;
+    const gauge = new GaugeFamily({ name: 'x_lag_messages', help: 'Lag.', labelNames: ['group'] });
+    gauge.onCollect(async (g) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (lag instanceof Error) throw lag;
+      g.child({ group: 'sender' }).set(lag);
+    });
+    gauge.register(registry);
+    assert.match(await registry.metrics(), /^x_lag_messages\{group="sender"\} 5$/m);
+    lag = new Error('broker down');
+    assert.match(await registry.metrics(), /^x_lag_messages\{group="sender"\} 5$/m);
+  });
+
   it('sends SIDs, phone numbers and series past the cap to one overflow series', async () => {
     const registry = new Registry();
     const c = new CounterFamily({

@@ -132,8 +132,8 @@ abstract class Family<L extends string, C> {
     return entry.child;
   }
 
-  /** Called before rendering (gauges read their sources here). */
-  protected beforeCollect(): void {}
+  /** Called before rendering (gauges read their sources here, possibly asynchronously). */
+  protected beforeCollect(): void | Promise<void> {}
 
   // The next three members make a family look like a prom-client metric to its Registry.
 
@@ -141,7 +141,7 @@ abstract class Family<L extends string, C> {
   async get(): Promise<Rendered> {
     // A family without labels has exactly one series: show it (at 0) before its first update.
     if (this.labelNames.length === 0 && this.series.size === 0) this.child({} as LabelValues<L>);
-    this.beforeCollect();
+    await this.beforeCollect();
     const values: Sample[] = [];
     for (const { labels, child } of this.series.values()) this.samples(labels, child, values);
     return { name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' };
@@ -208,14 +208,17 @@ export class GaugeChild {
   }
 }
 
+/** Sets a gauge's children from a source; may be async (a broker's consumer lag), the scrape waits. */
+export type GaugeCollector<L extends string> = (gauge: GaugeFamily<L>) => void | Promise<void>;
+
 export interface GaugeOptions<L extends string> extends FamilyOptions<L> {
   /** Runs before every scrape: set children from their source (a queue length, a map size). */
-  collect?: (gauge: GaugeFamily<L>) => void;
+  collect?: GaugeCollector<L>;
 }
 
 export class GaugeFamily<L extends string = never> extends Family<L, GaugeChild> {
   readonly type = 'gauge' as const;
-  private readonly collectors: ((gauge: GaugeFamily<L>) => void)[] = [];
+  private readonly collectors: GaugeCollector<L>[] = [];
 
   constructor(o: GaugeOptions<L>) {
     super(o);
@@ -223,12 +226,18 @@ export class GaugeFamily<L extends string = never> extends Family<L, GaugeChild>
   }
 
   /** Adds a source read at every scrape (several processes' parts may feed one gauge). */
-  onCollect(collect: (gauge: GaugeFamily<L>) => void): void {
+  onCollect(collect: GaugeCollector<L>): void {
     this.collectors.push(collect);
   }
 
-  protected override beforeCollect(): void {
-    for (const collect of this.collectors) collect(this);
+  protected override async beforeCollect(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const collect of this.collectors) {
+      const result = collect(this);
+      if (result !== undefined) pending.push(result);
+    }
+    // A failing source leaves its children at their last value: a scrape never fails for it.
+    await Promise.allSettled(pending);
   }
 
   protected newChild(): GaugeChild {

@@ -11,7 +11,13 @@ export {
   OVERFLOW_LABEL_VALUE,
   DEFAULT_MAX_SERIES,
 } from './families.js';
-export type { FamilyOptions, GaugeOptions, HistogramOptions, LabelValues } from './families.js';
+export type {
+  FamilyOptions,
+  GaugeCollector,
+  GaugeOptions,
+  HistogramOptions,
+  LabelValues,
+} from './families.js';
 export { HTTP_DURATION_BUCKETS, IO_DURATION_BUCKETS, PIPELINE_DURATION_BUCKETS } from './buckets.js';
 export { httpMetrics, statusClass, statusClassIndex, STATUS_CLASSES, ACCOUNT_TIERS } from './http-metrics.js';
 export type { AccountTier, HttpLabel, HttpMetrics, StatusClass } from './http-metrics.js';

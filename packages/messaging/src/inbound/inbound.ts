@@ -8,6 +8,8 @@ import type { OutboundMessages } from '../messages/outbound.js';
 import { buildMessage, insertOps } from '../messages/rows.js';
 import type { MediaRow, MessageRow, ServiceRow } from '../messages/schema.js';
 import { serviceOfNumber } from '../services/repo.js';
+import { messagingRecorder } from '../metrics.js';
+import type { MessagingRecorder } from '../metrics.js';
 import { optKeyword } from './keywords.js';
 import { readMessagingResponse, replyForm, resolveUrl } from './twiml.js';
 
@@ -57,11 +59,14 @@ function webhookTarget(number: NumberRow, service: ServiceRow | null): WebhookTa
 export class InboundMessages {
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
+  private readonly metrics: MessagingRecorder | undefined;
 
   constructor(
     private readonly ctx: CellContext,
     private readonly outbound: OutboundMessages,
-  ) {}
+  ) {
+    this.metrics = messagingRecorder(ctx);
+  }
 
   async receive(sms: InboundSms): Promise<void> {
     if (this.stopped) throw new Error('messaging module is stopped: inbound message not accepted');
@@ -97,6 +102,8 @@ export class InboundMessages {
     const opt = optChange(number, service, sms.body);
     if (opt !== null) ops.push(...optOps(opt, number.account_sid, sms.from, now));
     await this.ctx.store.write(ops);
+    const accepted = this.metrics?.accepted(message);
+    if (accepted !== undefined) await accepted;
     if (opt !== null) {
       const directory = directoryFor(this.ctx.store);
       if (opt.keyword === 'opt-in') directory.removeOptOuts(number.account_sid, sms.from, opt.senders);

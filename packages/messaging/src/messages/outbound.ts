@@ -6,6 +6,8 @@ import { senderKeyOf } from '../pipeline/queued-per-sender.js';
 import type { QueuedPerSender } from '../pipeline/queued-per-sender.js';
 import { commitStatus, statusOps } from '../pipeline/status.js';
 import type { KeyedLanes } from '../util/lanes.js';
+import { messagingRecorder } from '../metrics.js';
+import type { MessagingRecorder } from '../metrics.js';
 import { buildMessage, insertOps } from './rows.js';
 import type { MessageRow } from './schema.js';
 import { validateCreate } from './validation.js';
@@ -21,19 +23,25 @@ export interface Dispatch {
  * The durability rule: the message (and its media) is in the store before anyone hears of it.
  */
 export class OutboundMessages {
+  private readonly metrics: MessagingRecorder | undefined;
+
   constructor(
     private readonly ctx: CellContext,
     private readonly lanes: KeyedLanes,
     private readonly dispatch: Dispatch,
     private readonly inFlight: InFlightMessages,
     private readonly queued: QueuedPerSender,
-  ) {}
+  ) {
+    this.metrics = messagingRecorder(ctx);
+  }
 
   async create(
     accountSid: string,
     form: FormParams,
     direction: 'outbound-api' | 'outbound-reply',
   ): Promise<MessageRow> {
+    const metrics = this.metrics;
+    const acceptedAt = metrics === undefined ? 0 : performance.now();
     const now = this.ctx.now();
     const draft = await validateCreate(this.ctx.store, accountSid, form, now);
     const { message, media } = buildMessage({
@@ -61,6 +69,12 @@ export class OutboundMessages {
     } catch (err) {
       this.queued.release(message.sid);
       throw err;
+    }
+    if (metrics !== undefined) {
+      metrics.acceptToDurable.observe((performance.now() - acceptedAt) / 1000);
+      // Only an account's first message awaits (its tier lookup); the rest record synchronously.
+      const first = metrics.accepted(message);
+      if (first !== undefined) await first;
     }
     // Held until it is terminal, so the sender and the receipts read no row (scheduled: not held).
     this.inFlight.add(message);

@@ -9,6 +9,7 @@
  */
 import type { Queue } from '@twilio-lab/backends';
 import type { Logger } from '@twilio-lab/cell';
+import type { CounterChild } from '@twilio-lab/metrics';
 import type { MessageRow } from '../messages/schema.js';
 import { publishOutbound } from './outbox.js';
 
@@ -29,6 +30,8 @@ export class OutboundPublisher {
   constructor(
     private readonly queue: Queue,
     private readonly log: Logger,
+    /** queue_published_total{queue="messages.outbound"}, when metrics are on. */
+    private readonly published?: CounterChild,
   ) {}
 
   /** Messages waiting for the queue to come back. */
@@ -41,6 +44,7 @@ export class OutboundPublisher {
     if (rows.length === 0) return;
     try {
       await publishOutbound(this.queue, rows);
+      this.published?.inc(rows.length);
     } catch (err) {
       this.hold(rows, err);
     }
@@ -77,6 +81,7 @@ export class OutboundPublisher {
         const batch = this.pending.slice(0, RETRY_BATCH);
         try {
           await publishOutbound(this.queue, batch);
+          this.published?.inc(batch.length);
         } catch {
           this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
           return;

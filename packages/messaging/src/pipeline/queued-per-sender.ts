@@ -1,7 +1,7 @@
 import { twilioError } from '@twilio-lab/core';
 import type { MessageRow } from '../messages/schema.js';
-import { MPS_BY_KIND, messagesPerSecond } from './throughput.js';
-import type { SenderProfile } from './throughput.js';
+import { MPS_BY_KIND, messagesPerSecond, senderKind } from './throughput.js';
+import type { SenderKind, SenderProfile } from './throughput.js';
 
 /** Twilio queues at most this much of a sender's throughput (4 hours); more answers 21611. */
 export const QUEUE_HOURS = 4;
@@ -61,6 +61,19 @@ export class QueuedPerSender {
 
   count(key: string): number {
     return this.countByKey.get(key) ?? 0;
+  }
+
+  /**
+   * Messages waiting by sender kind (read at scrape time, so the per-message path stays a map
+   * update). A Messaging Service key counts as long-code, as its queue limit does.
+   */
+  bySenderKind(): Map<SenderKind, number> {
+    const counts = new Map<SenderKind, number>();
+    for (const [key, n] of this.countByKey) {
+      const kind = key.startsWith('MG') ? 'long-code' : senderKind(key);
+      counts.set(kind, (counts.get(kind) ?? 0) + n);
+    }
+    return counts;
   }
 
   /** Messages counted, over all senders. */

@@ -5,6 +5,8 @@ import type { InFlightMessages } from './in-flight.js';
 import { priceOf } from './pricing.js';
 import { StatusBatch, canMove, commitStatus } from './status.js';
 import type { StatusChange } from './status.js';
+import { messagingRecorder } from '../metrics.js';
+import type { MessagingRecorder } from '../metrics.js';
 
 /** Most receipts applied by one read and one write. */
 export const RECEIPT_BATCH = 512;
@@ -23,15 +25,20 @@ export class ReceiptApplier {
   private pendingDone: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
   private readonly running = new Set<Promise<void>>();
+  private readonly metrics: MessagingRecorder | undefined;
 
   constructor(
     private readonly ctx: CellContext,
     private readonly lanes: KeyedLanes,
     private readonly inFlight: InFlightMessages,
-  ) {}
+  ) {
+    this.metrics = messagingRecorder(ctx);
+  }
 
   /** Resolves once the receipt's status change is durable (or it was ignored as stale or foreign). */
   add(receipt: DeliveryReceipt): Promise<void> {
+    // Every receipt a carrier sends counts, stale or foreign ones included.
+    this.metrics?.receipt(receipt.carrier, receipt.status);
     const done = new Promise<void>((resolve, reject) => this.pendingDone.push({ resolve, reject }));
     this.pending.push(receipt);
     if (this.pending.length >= RECEIPT_BATCH) {

@@ -12,6 +12,8 @@ import { chooseSender } from './sender-selection.js';
 import { StatusBatch, applyChange, commitStatus } from './status.js';
 import { awaitSendSlot } from './throughput.js';
 import type { SenderProfile } from './throughput.js';
+import { messagingRecorder } from '../metrics.js';
+import type { MessagingRecorder } from '../metrics.js';
 
 const IN_FLIGHT = new Set(['accepted', 'queued', 'sending']);
 const EXPIRED = 30001;
@@ -41,6 +43,7 @@ export class SenderWorker {
   private readonly submitting = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  private readonly metrics: MessagingRecorder | undefined;
 
   constructor(
     private readonly ctx: CellContext,
@@ -49,7 +52,9 @@ export class SenderWorker {
     private readonly profile: SenderProfile,
     private readonly republish: (rows: readonly Pick<MessageRow, 'sid' | 'account_sid'>[]) => Promise<void>,
     private readonly queued: QueuedPerSender,
-  ) {}
+  ) {
+    this.metrics = messagingRecorder(ctx);
+  }
 
   async handleBatch(batch: readonly QueueMessage[]): Promise<void> {
     const sids: string[] = [];
@@ -113,7 +118,8 @@ export class SenderWorker {
       }
       const from = row.from_number;
       if (from === null) continue;
-      await awaitSendSlot(this.ctx.cache, this.profile, from);
+      const throttledFor = await awaitSendSlot(this.ctx.cache, this.profile, from);
+      if (throttledFor > 0) this.metrics?.throttled(from, throttledFor);
       const now = this.ctx.now();
       if (this.expired(row, now)) {
         writer.batch.adopt(row, held);
@@ -157,6 +163,7 @@ export class SenderWorker {
     }
     const now = this.ctx.now();
     if (outcome.ok) {
+      this.metrics?.sent(row.from_number ?? '');
       batch.change(
         this.ctx,
         row,

@@ -4,6 +4,7 @@ import type { WriteOp } from '@twilio-lab/backends';
 // RawDlrDoneDate uses the SMPP receipt's 'done date' form (YYMMDDhhmm, UTC).
 import { receiptDate } from '@twilio-lab/super-network';
 import type { MessageRow, MessageStatus } from '../messages/schema.js';
+import { messagingRecorder } from '../metrics.js';
 
 /**
  * Progress of an outbound message. A change is only applied when it moves forward, so a late
@@ -79,6 +80,8 @@ export function applyChange(
   if (change.price !== undefined) row.price = change.price;
   if (change.dateSent !== undefined) row.date_sent = change.dateSent;
   row.date_updated = now;
+  // Counted when applied: a change whose write then fails is counted all the same (and retried).
+  messagingRecorder(ctx)?.status(change.status, row.date_created, now);
   if (row.status_callback !== null && row.status_callback !== '') {
     for (const op of ctx.webhooks.enqueueOps({
       accountSid: row.account_sid,

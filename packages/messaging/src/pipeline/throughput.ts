@@ -32,21 +32,24 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * 'realistic' holds a token bucket per sender in the shared cache, so every cell process
  * sending for one number shares its rate. The caller waits in line, which keeps the order;
  * `beforeWait` runs once before the first wait (the sender uses it to send what is ready).
+ * Resolves to how long it was throttled, in seconds (0 when the slot was free at once).
  */
 export async function awaitSendSlot(
   cache: Cache,
   profile: SenderProfile,
   from: string,
   beforeWait?: () => Promise<void>,
-): Promise<void> {
-  if (profile === 'lab') return;
+): Promise<number> {
+  if (profile === 'lab') return 0;
   const rate = messagesPerSecond(from);
-  let waited = false;
+  let waitedSince = -1;
   for (;;) {
     const take = await cache.takeToken(`messaging:mps:${from}`, rate, rate);
-    if (take.ok) return;
-    if (!waited && beforeWait !== undefined) await beforeWait();
-    waited = true;
+    if (take.ok) return waitedSince < 0 ? 0 : (performance.now() - waitedSince) / 1000;
+    if (waitedSince < 0) {
+      waitedSince = performance.now();
+      if (beforeWait !== undefined) await beforeWait();
+    }
     await sleep(Math.max(take.retryAfterMs, 1));
   }
 }

@@ -11,6 +11,7 @@ import { createCell, createCellContext, createLogger, createWebhookDispatcher } 
 import type { Cell, CellContext } from '@twilio-lab/cell';
 import { createIdentity } from '@twilio-lab/identity';
 import type { Account, Identity } from '@twilio-lab/identity';
+import type { Registry } from '@twilio-lab/metrics';
 import { createGateway } from '@twilio-lab/gateway';
 import type { Gateway } from '@twilio-lab/gateway';
 import { verifyModule } from '../module.js';
@@ -88,6 +89,8 @@ export interface VerifyHarnessOptions {
   verify?: Omit<VerifyOptions, 'now'>;
   /** Channels with a port (default all four). */
   ports?: readonly VerifyChannel[];
+  /** The cell's metrics registry (none: nothing recorded). */
+  metrics?: Registry;
 }
 
 export async function startVerifyHarness(options: VerifyHarnessOptions = {}): Promise<VerifyHarness> {
@@ -111,6 +114,7 @@ export async function startVerifyHarness(options: VerifyHarnessOptions = {}): Pr
     webhooks,
     log,
     now,
+    metrics: options.metrics,
   });
   const cell = createCell({
     context,

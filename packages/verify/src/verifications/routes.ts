@@ -12,6 +12,8 @@ import { codeMessage, isLocale } from './messages.js';
 import { verificationCheckJson, verificationJson } from './representation.js';
 import type { VerificationStatus } from './representation.js';
 import type { SendAttempt, VerificationRecord, VerificationState } from './state.js';
+import { startFailureOutcome, verifyRecorder } from '../metrics.js';
+import type { CheckOutcome, VerifyRecorder } from '../metrics.js';
 
 const VERIFICATIONS = '/v2/Services/:ServiceSid/Verifications';
 const VERIFICATION = '/v2/Services/:ServiceSid/Verifications/:Sid';
@@ -68,9 +70,26 @@ interface StartRequest {
 }
 
 class VerificationRoutes {
-  constructor(private readonly d: VerificationDeps) {}
+  private readonly metrics: VerifyRecorder | undefined;
+
+  constructor(private readonly d: VerificationDeps) {
+    this.metrics = verifyRecorder(d.ctx.metrics);
+  }
 
   async start(rc: RouteContext): Promise<CellResponse> {
+    if (this.metrics === undefined) return this.startVerification(rc);
+    const channel = rc.form.get('Channel');
+    try {
+      const response = await this.startVerification(rc);
+      this.metrics.start(channel, 'created');
+      return response;
+    } catch (err) {
+      this.metrics.start(channel, startFailureOutcome(err));
+      throw err;
+    }
+  }
+
+  private async startVerification(rc: RouteContext): Promise<CellResponse> {
     const service = await this.service(rc);
     const request = this.readStart(rc.form, service);
     const phone = request.channel !== 'email';
@@ -116,32 +135,60 @@ class VerificationRoutes {
     const record = await this.live(rc, service, param(rc, 'Sid'));
     const attempts = await this.d.state.attempts(record);
     if (!(await this.d.state.finish(record))) throw notFound(rc.req.path);
+    if (status === 'approved')
+      this.metrics?.approved(record.channel, (this.d.now() - record.createdAt) / 1000);
     return jsonResponse(200, verificationJson(record, attempts, status as VerificationStatus, rc.req.origin));
   }
 
   async check(rc: RouteContext): Promise<CellResponse> {
-    const service = await this.service(rc);
+    const outcome: { value?: CheckOutcome } = {};
+    try {
+      return await this.checkCode(rc, outcome);
+    } finally {
+      if (outcome.value !== undefined) this.metrics?.check(outcome.value);
+    }
+  }
+
+  /** The check itself; `outcome.value` says how it ended (undefined: malformed, not counted). */
+  private async checkCode(rc: RouteContext, outcome: { value?: CheckOutcome }): Promise<CellResponse> {
+    const notFoundOutcome = (expired: boolean): void => {
+      outcome.value = expired ? 'expired' : 'not_found';
+    };
+    let service: ServiceRow;
+    try {
+      service = await this.service(rc);
+    } catch (err) {
+      notFoundOutcome(false);
+      throw err;
+    }
     const code = rc.form.get('Code');
     if (code === undefined || code === '') throw invalid('Code');
     const verificationSid = rc.form.get('VerificationSid');
     const to = rc.form.get('To');
     const target = verificationSid ?? to;
     if (target === undefined || target === '') throw invalid('To', 'To or VerificationSid is required');
-    const record = await this.live(rc, service, target);
+    const record = await this.live(rc, service, target, notFoundOutcome);
 
     const checks = await this.d.state.registerCheck(record);
     if (checks > this.d.maxChecks) {
       // The verification is spent: it becomes max_attempts_reached and is deleted.
       await this.d.state.finish(record);
+      outcome.value = 'max_attempts';
       throw twilioError(60202);
     }
     const now = this.d.now();
     const amountMatches = this.psd2Matches(record, rc.form);
     if (amountMatches && this.d.codes.matches(service.sid, code, record.codeHash)) {
       // Two right answers at once: one approves, the other finds it already gone.
-      if (!(await this.d.state.finish(record))) throw notFound(rc.req.path);
+      if (!(await this.d.state.finish(record))) {
+        notFoundOutcome(false);
+        throw notFound(rc.req.path);
+      }
+      outcome.value = 'approved';
+      this.metrics?.approved(record.channel, (now - record.createdAt) / 1000);
       return jsonResponse(200, verificationCheckJson(record, 'approved', now));
     }
+    outcome.value = 'pending';
     return jsonResponse(200, verificationCheckJson(record, 'pending', now));
   }
 
@@ -343,14 +390,26 @@ class VerificationRoutes {
     return true;
   }
 
-  /** A pending verification by VE SID or by its To (Twilio accepts either); 404 once it ended. */
-  private async live(rc: RouteContext, service: ServiceRow, sidOrTo: string): Promise<VerificationRecord> {
+  /**
+   * A pending verification by VE SID or by its To (Twilio accepts either); 404 once it ended.
+   * `onMissing` hears why before the 404 (expired, or not there at all), for the check metrics.
+   */
+  private async live(
+    rc: RouteContext,
+    service: ServiceRow,
+    sidOrTo: string,
+    onMissing?: (expired: boolean) => void,
+  ): Promise<VerificationRecord> {
     const record = isSid(sidOrTo, 'VE')
       ? await this.d.state.bySid(service.sid, sidOrTo)
       : await this.d.state.byTo(service.sid, sidOrTo);
-    if (record === undefined) throw notFound(rc.req.path);
+    if (record === undefined) {
+      onMissing?.(false);
+      throw notFound(rc.req.path);
+    }
     if (this.d.state.expired(record)) {
       await this.d.state.finish(record);
+      onMissing?.(true);
       throw notFound(rc.req.path);
     }
     return record;
