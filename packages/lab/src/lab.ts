@@ -10,7 +10,10 @@ import {
   openEmbeddedBackends,
   openPostgresStore,
   openRealBackends,
+  openRedisCache,
+  namespaceNames,
   type Backends,
+  type Cache,
   type EngineAddresses,
   type Store,
 } from '@twilio-lab/backends';
@@ -46,7 +49,13 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   };
 
   try {
-    const { backends, identityStore } = await openBackends(engines, ephemeral, dataDir, options.namespace);
+    const { backends, identityStore, globalCache } = await openBackends(
+      engines,
+      ephemeral,
+      dataDir,
+      options.namespace,
+    );
+    if (globalCache !== null) closers.push(() => globalCache.close());
     closers.push(() => backends.close());
     if (identityStore !== backends.store) closers.push(() => identityStore.close());
     const identity = await createIdentity(identityStore);
@@ -115,6 +124,15 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 3000,
       rateLimit: options.rateLimit ?? { ratePerSec: 10_000, burst: 20_000 },
+      // On the real engines the buckets live in Redis, as several gateways would share them.
+      ...(globalCache === null
+        ? {}
+        : {
+            rateLimiter: {
+              take: (accountSid: string, ratePerSec: number, burst: number) =>
+                globalCache.takeToken(`ratelimit:${accountSid}`, ratePerSec, burst),
+            },
+          }),
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       log,
       metrics,
@@ -170,20 +188,20 @@ async function openBackends(
   ephemeral: boolean,
   dataDir: string | null,
   namespace = 'lab',
-): Promise<{ backends: Backends; identityStore: Store }> {
+): Promise<{ backends: Backends; identityStore: Store; globalCache: Cache | null }> {
   if (engines === null) {
     const backends = await openEmbeddedBackends(ephemeral ? { ephemeral: true } : { dataDir: dataDir! });
-    return { backends, identityStore: backends.store };
+    return { backends, identityStore: backends.store, globalCache: null };
   }
   const backends = await openRealBackends({ engines, namespace: `${namespace}_${REGION}_${CELL_ID}` });
+  const global = namespaceNames(`${namespace}_global`);
+  let identityStore: Store | undefined;
   try {
-    const identityStore = await openPostgresStore({
-      url: engines.databaseUrl,
-      schema: `${namespace}_global`.toLowerCase().replace(/[^a-z0-9_]+/g, '_'),
-      poolSize: 2,
-    });
-    return { backends, identityStore };
+    identityStore = await openPostgresStore({ url: engines.databaseUrl, schema: global.schema, poolSize: 2 });
+    const globalCache = await openRedisCache({ url: engines.redisUrl, keyPrefix: global.keyPrefix });
+    return { backends, identityStore, globalCache };
   } catch (err) {
+    await identityStore?.close().catch(() => undefined);
     await backends.close().catch(() => undefined);
     throw err;
   }
