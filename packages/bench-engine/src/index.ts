@@ -60,7 +60,15 @@ export { mannWhitneyU } from './compare/mann-whitney.js';
 // Runtime
 export { runPlan } from './runtime/run-plan.js';
 export type { RunOptions, RunResult } from './runtime/run-plan.js';
-export type { RunPlan, ScenarioPlan, ExecutorPlan, FlowPlan, TargetPlan, SinkPlan } from './runtime/plan.js';
+export type {
+  RunPlan,
+  ScenarioPlan,
+  ExecutorPlan,
+  FlowPlan,
+  TargetPlan,
+  AccountPlan,
+  SinkPlan,
+} from './runtime/plan.js';
 export { validatePlan } from './runtime/validate.js';
 export { BenchRuntimeError } from './runtime/errors.js';
 export type { RuntimeErrorCode } from './runtime/errors.js';

@@ -69,6 +69,37 @@ describe('runScenario', () => {
     }
   });
 
+  it('runs over setup.accounts: every account sends its share and every message reconciles', async () => {
+    const scenario = parseScenario(
+      SMALL("  messages_lost: ['count==0']").replace(
+        'lab: { mode: embedded }',
+        'lab: { mode: embedded }\nsetup: { accounts: 3 }',
+      ),
+      'many.yaml',
+    );
+    const lines: string[] = [];
+    const outcome = await runScenario(scenario, {
+      calibrate: false,
+      workers: 1,
+      startLab,
+      onLine: (l) => lines.push(l),
+    });
+    assert.equal(outcome.exitCode, BENCH_EXIT.ok, outcome.table);
+    const rec = outcome.result.reconciliation;
+    assert.equal(rec.accepted, 120);
+    assert.equal(rec.terminal, 120);
+    assert.equal(rec.lost, 0);
+    assert.equal(rec.invalidSignatures, 0);
+    assert.equal(lines.filter((l) => l.includes('created subaccount')).length, 2);
+    for (const account of ['a0', 'a1', 'a2']) {
+      const accepted = outcome.result.metrics.total.find(
+        (s) => s.metric === 'checks' && s.tags.check === 'accepted' && s.tags.account === account,
+      );
+      assert.ok(accepted?.type === 'rate', `account ${account} has samples`);
+      assert.equal(accepted.trues, 40);
+    }
+  });
+
   it('exits 99 when a budget fails, even with every message delivered', async () => {
     const scenario = parseScenario(SMALL("  sms_accept_duration: ['p(50)<0.001']"), 'tiny.yaml');
     const outcome = await runScenario(scenario, { calibrate: false, workers: 1, startLab });
@@ -91,16 +122,16 @@ describe('runScenario', () => {
       runScenario(verify, { startLab: spy }),
       (e: unknown) => e instanceof BenchRuntimeError && e.code === 'FLOW_UNAVAILABLE',
     );
-    const accounts = parseScenario(
+    const rooms = parseScenario(
       SMALL("  messages_lost: ['count==0']").replace(
         'lab: { mode: embedded }',
-        'lab: { mode: embedded }\nsetup: { accounts: 5 }',
+        'lab: { mode: embedded }\nsetup: { rooms: 2 }',
       ),
-      'a.yaml',
+      'r.yaml',
     );
     await assert.rejects(
-      runScenario(accounts, { startLab: spy }),
-      (e: unknown) => e instanceof BenchSetupError && /setup\.accounts/.test(e.message),
+      runScenario(rooms, { startLab: spy }),
+      (e: unknown) => e instanceof BenchSetupError && /setup\.rooms/.test(e.message),
     );
     assert.equal(started, false);
   });

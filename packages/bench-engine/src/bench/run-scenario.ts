@@ -118,7 +118,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions = {}
     }
     const provisioned = await provision(target, scenario, line);
     const plan: RunPlan = {
-      target,
+      target: provisioned.accounts.length > 1 ? { ...target, accounts: provisioned.accounts } : target,
       scenarios: withProvisioned(scenarioPlans, provisioned),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
     };

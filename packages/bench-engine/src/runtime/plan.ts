@@ -73,11 +73,34 @@ export interface ScenarioPlan {
   gracefulStopMs: number;
 }
 
+/** One account the load may send as (plain data: it crosses into the load threads). */
+export interface AccountPlan {
+  accountSid: string;
+  authToken: string;
+  /**
+   * A number has one owner, so an account other than the main one sends from its own numbers:
+   * the scenario's `from` → this account's number standing in for it. Absent: used as given.
+   */
+  senders?: Record<string, string>;
+}
+
 export interface TargetPlan {
   baseUrl: string;
   accountSid: string;
   authToken: string;
   adminToken?: string;
+  /**
+   * Every account sms.send spreads its iterations over, round robin, the main one (the
+   * accountSid/authToken above) first. Absent or one entry: the main account only.
+   */
+  accounts?: AccountPlan[];
+}
+
+/** The accounts sms.send sends as: `target.accounts`, or the main account alone. */
+export function accountsOf(target: TargetPlan): AccountPlan[] {
+  const listed = target.accounts;
+  if (listed !== undefined && listed.length > 0) return listed;
+  return [{ accountSid: target.accountSid, authToken: target.authToken }];
 }
 
 export interface SinkPlan {

@@ -16,6 +16,7 @@ import { WindowClock } from './load-thread.js';
 import { WindowMerger } from './merge.js';
 import { runMaxThroughput, type MaxThroughputResult } from './max-throughput.js';
 import {
+  accountsOf,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_LATENESS_TOLERANCE_MS,
   defaultWorkerCount,
@@ -134,6 +135,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const sink = needsSink
     ? await StatusSink.start({
         authToken: plan.target.authToken,
+        // Each account signs its callbacks with its own token.
+        accounts: Object.fromEntries(accountsOf(plan.target).map((a) => [a.accountSid, a.authToken])),
         recorder: mainRecorder,
         ...(plan.sink?.host !== undefined ? { host: plan.sink.host } : {}),
         ...(plan.sink?.port !== undefined ? { port: plan.sink.port } : {}),

@@ -4,7 +4,7 @@
  */
 import { BenchRuntimeError } from './errors.js';
 import { flowDefinition } from './flows/registry.js';
-import type { ExecutorPlan, RunPlan } from './plan.js';
+import type { ExecutorPlan, RunPlan, TargetPlan } from './plan.js';
 
 function positive(value: number, path: string, allowZero = false): void {
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
@@ -69,11 +69,33 @@ function validateExecutor(e: ExecutorPlan, path: string): void {
     );
 }
 
+/** The main account first (its numbers are the scenario's own), each account once. */
+function validateAccounts(target: TargetPlan): void {
+  const accounts = target.accounts;
+  if (accounts === undefined || accounts.length === 0) return;
+  if (accounts[0]!.accountSid !== target.accountSid)
+    throw new BenchRuntimeError(
+      'PLAN_INVALID',
+      'target.accounts[0]: must be the main account (target.accountSid)',
+      'target.accounts[0]',
+    );
+  const seen = new Set<string>();
+  accounts.forEach((a, i) => {
+    const path = `target.accounts[${i}]`;
+    if (a.accountSid === '' || a.authToken === '')
+      throw new BenchRuntimeError('PLAN_INVALID', `${path}: needs an accountSid and an authToken`, path);
+    if (seen.has(a.accountSid))
+      throw new BenchRuntimeError('PLAN_INVALID', `${path}: duplicate account ${a.accountSid}`, path);
+    seen.add(a.accountSid);
+  });
+}
+
 export function validatePlan(plan: RunPlan): void {
   if (plan.scenarios.length === 0)
     throw new BenchRuntimeError('PLAN_INVALID', 'scenarios: needs at least one scenario', 'scenarios');
   if (plan.workers !== undefined) integer(plan.workers, 'workers');
   if (plan.latenessToleranceMs !== undefined) positive(plan.latenessToleranceMs, 'latenessToleranceMs', true);
+  validateAccounts(plan.target);
   const names = new Set<string>();
   plan.scenarios.forEach((s, i) => {
     const path = `scenarios[${i}]`;

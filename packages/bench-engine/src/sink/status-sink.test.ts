@@ -100,3 +100,53 @@ describe('webhook sink', () => {
     assert.deepEqual(settled, ['undelivered', false]);
   });
 });
+
+describe('webhook sink over several accounts', () => {
+  const accounts = { ['AC' + 'a'.repeat(32)]: 'c'.repeat(32), ['AC' + 'b'.repeat(32)]: 'd'.repeat(32) };
+  let sink: StatusSink;
+  const recorder = new MetricsRecorder();
+
+  before(async () => {
+    sink = await StatusSink.start({ authToken: 'unused', accounts, recorder });
+  });
+  after(async () => {
+    await sink.close();
+  });
+
+  async function post(params: Record<string, string>, signWith: string): Promise<number> {
+    const res = await fetch(sink.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signWebhook(signWith, sink.url, params),
+      },
+      body: encodeForm(params),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  it('checks each callback against the token of the account it names, and refuses the rest', async () => {
+    const [[sidA, tokenA], [sidB, tokenB]] = Object.entries(accounts) as [[string, string], [string, string]];
+    const msgA = 'SM' + '4'.repeat(32);
+    const msgB = 'SM' + '5'.repeat(32);
+    sink.expect(msgA, 0);
+    sink.expect(msgB, 0);
+    assert.equal(await post({ AccountSid: sidA, MessageSid: msgA, MessageStatus: 'delivered' }, tokenA), 200);
+    assert.equal(await post({ AccountSid: sidB, MessageSid: msgB, MessageStatus: 'delivered' }, tokenB), 200);
+    // Signed with the other account's token, from an account of no one's, and naming no account.
+    assert.equal(await post({ AccountSid: sidA, MessageSid: msgA, MessageStatus: 'sent' }, tokenB), 403);
+    const stranger = 'AC' + 'e'.repeat(32);
+    assert.equal(await post({ AccountSid: stranger, MessageSid: msgA, MessageStatus: 'sent' }, tokenA), 403);
+    assert.equal(await post({ MessageSid: msgA, MessageStatus: 'sent' }, tokenA), 403);
+    // The main-account token alone no longer signs anything once accounts are given.
+    assert.equal(await post({ AccountSid: sidA, MessageSid: msgA, MessageStatus: 'sent' }, 'unused'), 403);
+
+    const r = await sink.reconcile(100);
+    assert.equal(r.accepted, 2);
+    assert.equal(r.terminal, 2);
+    assert.equal(r.lost, 0);
+    assert.equal(r.invalidSignatures, 4);
+    assert.deepEqual(r.byStatus, { delivered: 2 });
+  });
+});

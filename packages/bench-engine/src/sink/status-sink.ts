@@ -1,7 +1,8 @@
 /**
  * The bench's webhook sink: a uWebSockets.js server in the main thread that receives
- * StatusCallbacks, checks X-Twilio-Signature against the account's auth token (a bad one is
- * counted and answered 403), notes every status per MessageSid, and answers at once so the
+ * StatusCallbacks, checks X-Twilio-Signature against the auth token of the account that sent
+ * the message (its AccountSid field; a bad signature or an unknown account is counted and
+ * answered 403), notes every status per MessageSid, and answers at once so the
  * system under test never waits on the bench. End-to-end latency (201 → awaited status) is
  * measured here, in one thread, from the 201 times the load threads report.
  */
@@ -32,7 +33,14 @@ interface SinkResponse {
 }
 
 export interface StatusSinkOptions {
+  /** The token callbacks are signed with when the sink knows one account only (no `accounts`). */
   authToken: string;
+  /**
+   * Account SID → auth token, for runs over several accounts: a callback is checked against the
+   * token of the account its `AccountSid` field names; an unknown (or missing) account fails
+   * the check. When given, `authToken` is not used.
+   */
+  accounts?: Readonly<Record<string, string>>;
   /** Where the sink records sms_e2e_duration and its counters. */
   recorder: MetricsRecorder;
   host?: string;
@@ -55,6 +63,7 @@ export class StatusSink {
   private base = '';
   private readonly invalid;
   private readonly callbacks;
+  private readonly tokens: ReadonlyMap<string, string> | undefined;
 
   private constructor(private readonly options: StatusSinkOptions) {
     const recorder = options.recorder;
@@ -71,6 +80,7 @@ export class StatusSink {
       }
       handle.recordMs(ms);
     });
+    this.tokens = options.accounts === undefined ? undefined : new Map(Object.entries(options.accounts));
     this.invalid = recorder.counter(SINK_INVALID_SIGNATURE, {});
     this.callbacks = recorder.counter(SINK_CALLBACKS, {});
   }
@@ -161,7 +171,12 @@ export class StatusSink {
       const values = form.getAll(name);
       params[name] = values.length === 1 ? values[0]! : values;
     }
-    if (signature === '' || !validateWebhookSignature(this.options.authToken, signature, url, params)) {
+    const authToken = this.tokenFor(form.get('AccountSid'));
+    if (
+      signature === '' ||
+      authToken === undefined ||
+      !validateWebhookSignature(authToken, signature, url, params)
+    ) {
       this.ledger.invalidSignatures++;
       this.invalid.add();
       return '403 Forbidden';
@@ -171,6 +186,12 @@ export class StatusSink {
     const status = form.get('MessageStatus');
     if (sid !== undefined && status !== undefined) this.ledger.status(sid, status, atMs, token);
     return '200 OK';
+  }
+
+  /** The token a callback from `accountSid` must be signed with; undefined: no account of this run. */
+  private tokenFor(accountSid: string | undefined): string | undefined {
+    if (this.tokens === undefined) return this.options.authToken;
+    return accountSid === undefined ? undefined : this.tokens.get(accountSid);
   }
 
   /**

@@ -4,6 +4,10 @@
  * awaitStatus ('delivered', 'sent', …: the iteration waits for it; absent: the iteration ends
  * at the 201 and the sink still measures 201 → delivered), timeoutMs (30 s) }.
  *
+ * With several accounts in the target (setup.accounts), iterations go to them round robin,
+ * each account with its own Messages URL, credentials and sender, and samples carry
+ * `account: a<index>`.
+ *
  * Records http_req_duration / http_req_failed for the POST, sms_accept_duration (intended
  * start → 201) and `checks` ({check: 'accepted'} and {check: 'status is <awaited>'}); the
  * sink records sms_e2e_duration (201 → awaited status) in the main thread.
@@ -12,7 +16,9 @@ import { encodeForm } from '@twilio-lab/core';
 import { METRICS } from '../../metrics.js';
 import { nowMs } from '../clock.js';
 import { BenchRuntimeError } from '../errors.js';
-import type { RateHandle, TrendHandle } from '../recorder.js';
+import type { Tags } from '../../metrics.js';
+import { accountsOf, type AccountPlan } from '../plan.js';
+import type { MetricsRecorder, RateHandle, TrendHandle } from '../recorder.js';
 import { untilAborted } from './abortable.js';
 import { basicAuth, optionalNumber, optionalString, optionalStringList, rejectUnknown } from './params.js';
 import type { Flow, FlowContext, FlowDefinition, FlowEnv } from './types.js';
@@ -70,18 +76,74 @@ function readParams(params: Record<string, unknown>, path: string): SmsParams {
   };
 }
 
+/**
+ * Everything one account's sends need, computed once: its Messages URL, its Basic auth, the
+ * encoded bodies (with its own sender standing in for the scenario's `from`) and its metric
+ * handles (tagged `account: a<index>` when the run has several accounts).
+ */
+class AccountLane {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly bodies: string[];
+  readonly tags: Tags;
+  readonly failed: RateHandle;
+  readonly accept: TrendHandle;
+  readonly acceptedCheck: RateHandle;
+  readonly statusCheck: RateHandle | undefined;
+  private readonly durations = new Map<number, TrendHandle>();
+
+  constructor(
+    account: AccountPlan,
+    tags: Tags,
+    p: SmsParams,
+    baseUrl: string,
+    sinkUrl: string,
+    private readonly recorder: MetricsRecorder,
+  ) {
+    this.path = new URL(
+      `${baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${account.accountSid}/Messages.json`,
+    ).pathname;
+    this.headers = {
+      authorization: basicAuth(account.accountSid, account.authToken),
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    const from = p.from === undefined ? undefined : (account.senders?.[p.from] ?? p.from);
+    this.bodies = p.to.map((to) => {
+      const form: Record<string, string> = { To: to, Body: p.body, StatusCallback: sinkUrl };
+      if (from !== undefined) form.From = from;
+      if (p.messagingServiceSid !== undefined) form.MessagingServiceSid = p.messagingServiceSid;
+      return encodeForm(form);
+    });
+    this.tags = tags;
+    this.failed = recorder.rate(METRICS.httpReqFailed, { ...tags, method: 'POST' });
+    this.accept = recorder.trend(METRICS.smsAcceptDuration, tags);
+    this.acceptedCheck = recorder.rate(METRICS.checks, { ...tags, check: 'accepted' });
+    this.statusCheck =
+      p.awaitStatus === undefined
+        ? undefined
+        : recorder.rate(METRICS.checks, { ...tags, check: `status is ${p.awaitStatus}` });
+  }
+
+  duration(status: number): TrendHandle {
+    let handle = this.durations.get(status);
+    if (handle === undefined) {
+      handle = this.recorder.trend(METRICS.httpReqDuration, {
+        ...this.tags,
+        method: 'POST',
+        status: String(status),
+      });
+      this.durations.set(status, handle);
+    }
+    return handle;
+  }
+}
+
 class SmsSendFlow implements Flow {
   private readonly origin: string;
-  private readonly path: string;
-  private readonly headers: Record<string, string>;
-  /** Bodies per recipient, encoded once. */
-  private readonly bodies: string[];
-  private next = 0;
-  private readonly durations = new Map<number, TrendHandle>();
-  private readonly failed: RateHandle;
-  private readonly accept: TrendHandle;
-  private readonly acceptedCheck: RateHandle;
-  private readonly statusCheck: RateHandle | undefined;
+  private readonly lanes: AccountLane[];
+  /** Recipients and accounts are each taken in turn. */
+  private nextBody = 0;
+  private nextLane = 0;
 
   constructor(
     private readonly p: SmsParams,
@@ -92,55 +154,35 @@ class SmsSendFlow implements Flow {
         'SINK_UNAVAILABLE',
         'sms.send needs the webhook sink, which is not running',
       );
-    const url = new URL(
-      `${env.target.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${env.target.accountSid}/Messages.json`,
-    );
-    this.origin = url.origin;
-    this.path = url.pathname;
-    this.headers = {
-      authorization: basicAuth(env.target.accountSid, env.target.authToken),
-      'content-type': 'application/x-www-form-urlencoded',
-    };
+    this.origin = new URL(env.target.baseUrl).origin;
+    const accounts = accountsOf(env.target);
     const sinkUrl = env.sinkUrl;
-    this.bodies = p.to.map((to) => {
-      const form: Record<string, string> = { To: to, Body: p.body, StatusCallback: sinkUrl };
-      if (p.from !== undefined) form.From = p.from;
-      if (p.messagingServiceSid !== undefined) form.MessagingServiceSid = p.messagingServiceSid;
-      return encodeForm(form);
-    });
-    const r = env.recorder;
-    this.failed = r.rate(METRICS.httpReqFailed, { ...env.tags, method: 'POST' });
-    this.accept = r.trend(METRICS.smsAcceptDuration, env.tags);
-    this.acceptedCheck = r.rate(METRICS.checks, { ...env.tags, check: 'accepted' });
-    this.statusCheck =
-      p.awaitStatus === undefined
-        ? undefined
-        : r.rate(METRICS.checks, { ...env.tags, check: `status is ${p.awaitStatus}` });
-  }
-
-  private duration(status: number): TrendHandle {
-    let handle = this.durations.get(status);
-    if (handle === undefined) {
-      handle = this.env.recorder.trend(METRICS.httpReqDuration, {
-        ...this.env.tags,
-        method: 'POST',
-        status: String(status),
-      });
-      this.durations.set(status, handle);
-    }
-    return handle;
+    // The account tag is the account's index, never its SID: bounded, and no SID in reports.
+    this.lanes = accounts.map(
+      (account, i) =>
+        new AccountLane(
+          account,
+          accounts.length > 1 ? { ...env.tags, account: `a${i}` } : env.tags,
+          p,
+          env.target.baseUrl,
+          sinkUrl,
+          env.recorder,
+        ),
+    );
   }
 
   async run(ctx: FlowContext): Promise<void> {
-    const body = this.bodies[this.next]!;
-    this.next = (this.next + 1) % this.bodies.length;
+    const lane = this.lanes[this.nextLane]!;
+    this.nextLane = (this.nextLane + 1) % this.lanes.length;
+    const body = lane.bodies[this.nextBody]!;
+    this.nextBody = (this.nextBody + 1) % lane.bodies.length;
     let status = 0;
     let sid: string | undefined;
     try {
       const res = await this.env.http.pool(this.origin).request({
-        path: this.path,
+        path: lane.path,
         method: 'POST',
-        headers: this.headers,
+        headers: lane.headers,
         body,
         signal: ctx.signal,
       });
@@ -152,25 +194,25 @@ class SmsSendFlow implements Flow {
     }
     const acceptedAtMs = nowMs();
     const elapsed = acceptedAtMs - ctx.intendedMs;
-    this.duration(status).recordMs(elapsed);
+    lane.duration(status).recordMs(elapsed);
     const accepted = status === 201 && typeof sid === 'string';
-    this.failed.add(!accepted);
-    this.acceptedCheck.add(accepted);
+    lane.failed.add(!accepted);
+    lane.acceptedCheck.add(accepted);
     if (!accepted) {
-      this.statusCheck?.add(false);
+      lane.statusCheck?.add(false);
       return;
     }
-    this.accept.recordMs(elapsed);
+    lane.accept.recordMs(elapsed);
     const settled = this.env.callbacks!.expect({
       sid: sid!,
       acceptedAtMs,
       awaitStatus: this.p.awaitStatus,
-      tags: this.env.tags,
+      tags: lane.tags,
       timeoutMs: this.p.timeoutMs,
     });
-    if (this.statusCheck === undefined) return;
+    if (lane.statusCheck === undefined) return;
     const outcome = await untilAborted(settled, ctx.signal);
-    this.statusCheck.add(outcome.ok);
+    lane.statusCheck.add(outcome.ok);
   }
 }
 
