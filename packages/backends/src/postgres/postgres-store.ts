@@ -185,19 +185,18 @@ class PostgresStore implements Store {
     // Unnamed statements: a named SELECT * would fail with "cached plan must not change
     // result type" after a migration adds a column.
     const text = this.#sql.get(sql).text;
-    try {
-      return await this.#pool.query(text, params as unknown[]);
-    } catch (error) {
-      // A pooled connection the server dropped while idle fails its next query before the
-      // pool notices; a read is safe to run once more on a fresh one.
-      if (classifyFailure(error) !== 'connection' || this.#closed !== null) {
-        throw storeError(error, 'query failed');
+    // Pooled connections the server dropped while idle fail their next query before the pool
+    // notices; each failure removes one, so a read (safe to repeat) runs again until it gets a
+    // live connection: at most once per pooled connection, plus one on a fresh one.
+    const attempts = (this.#pool.options.max ?? 10) + 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#pool.query(text, params as unknown[]);
+      } catch (error) {
+        if (classifyFailure(error) !== 'connection' || this.#closed !== null || attempt >= attempts) {
+          throw storeError(error, 'query failed');
+        }
       }
-    }
-    try {
-      return await this.#pool.query(text, params as unknown[]);
-    } catch (error) {
-      throw storeError(error, 'query failed');
     }
   }
 
