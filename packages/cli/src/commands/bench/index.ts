@@ -40,6 +40,10 @@ export default class Bench extends BaseCommand {
     }),
     'account-sid': Flags.string({ description: 'Account to run as, with --url.', env: 'TWILIO_ACCOUNT_SID' }),
     'auth-token': Flags.string({ description: 'Its auth token, with --url.', env: 'TWILIO_AUTH_TOKEN' }),
+    'admin-token': Flags.string({
+      description: 'The lab control API token, with --url (flows that read the simulated handsets need it).',
+      env: 'TWILIO_LAB_ADMIN_TOKEN',
+    }),
     baseline: Flags.file({
       description: 'A summary.json to compare with (the CI regression gate): a real regression exits 99.',
       exists: true,
@@ -154,6 +158,7 @@ function targetFromFlags(flags: {
   url?: string;
   'account-sid'?: string;
   'auth-token'?: string;
+  'admin-token'?: string;
 }): TargetPlan | undefined {
   if (flags.url === undefined) return undefined;
   const accountSid = flags['account-sid'];
@@ -164,7 +169,8 @@ function targetFromFlags(flags: {
       '--url needs --account-sid and --auth-token (or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN): the account the load runs as.',
     );
   }
-  return { baseUrl: flags.url, accountSid, authToken };
+  const adminToken = flags['admin-token'];
+  return { baseUrl: flags.url, accountSid, authToken, ...(adminToken === undefined ? {} : { adminToken }) };
 }
 
 /** Scenario problems (bad file, unbuilt flow, unsupported setup) exit 104 and say what to change. */
