@@ -23,3 +23,5 @@ export { createLogger } from './logger.js';
 export type { LoggerOptions, LogLevelSetting } from './logger.js';
 export { createCellContext } from './context.js';
 export type { CellContextParts } from './context.js';
+export { keysetPage } from './keyset.js';
+export type { KeyedRow, KeysetPage, KeysetQuery, Paging } from './keyset.js';

@@ -2,7 +2,7 @@ import { jsonResponse, list2010, notFound, parseDateFilter, readPaging, twilioEr
 import type { CellResponse, FormParams } from '@twilio-lab/core';
 import type { CellContext, RouteContext, RouteDef } from '@twilio-lab/cell';
 import type { SqlValue } from '@twilio-lab/backends';
-import { keysetPage } from '../util/keyset.js';
+import { keysetPage } from '@twilio-lab/cell';
 import { accountOf, param } from '../util/scope.js';
 import type { OutboundMessages } from './outbound.js';
 import { mediaJson, mediaListPath, messageJson, messageResponse, messagesPath } from './representation.js';

@@ -2,7 +2,7 @@ import { isE164, jsonResponse, list2010, newSid, notFound, readPaging, twilioErr
 import type { CellResponse } from '@twilio-lab/core';
 import type { CellContext, RouteContext, RouteDef } from '@twilio-lab/cell';
 import type { SqlValue, WriteOp } from '@twilio-lab/backends';
-import { keysetPage } from '../util/keyset.js';
+import { keysetPage } from '@twilio-lab/cell';
 import { parseBoolean, parseMethod, parseWebhookUrl } from '../util/params.js';
 import { accountOf, param } from '../util/scope.js';
 import { directoryFor } from '../directory/directory.js';

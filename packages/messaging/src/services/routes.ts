@@ -4,7 +4,7 @@ import type { CellContext, RouteContext, RouteDef } from '@twilio-lab/cell';
 import type { SqlValue } from '@twilio-lab/backends';
 import { findNumberBySid } from '../numbers/repo.js';
 import type { ServiceRow } from '../messages/schema.js';
-import { keysetPage } from '../util/keyset.js';
+import { keysetPage } from '@twilio-lab/cell';
 import { parseBoolean, parseInteger, parseMethod, parseWebhookUrl } from '../util/params.js';
 import { param } from '../util/scope.js';
 import { findService } from './repo.js';

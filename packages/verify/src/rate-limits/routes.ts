@@ -4,7 +4,7 @@ import type { CellContext, RouteContext, RouteDef } from '@twilio-lab/cell';
 import type { BucketRow, RateLimitRow, ServiceRow } from '../schema.js';
 import { VERIFY_PREFIX, serviceUrl } from '../services/representation.js';
 import { findService } from '../services/repo.js';
-import { keysetPage } from '../util/keyset.js';
+import { keysetPage } from '@twilio-lab/cell';
 import { invalid, param, parseInteger, parseString } from '../util/params.js';
 
 const RATE_LIMITS = '/v2/Services/:ServiceSid/RateLimits';
@@ -112,13 +112,13 @@ class RateLimitRoutes {
   async list(rc: RouteContext): Promise<CellResponse> {
     const service = await this.service(rc);
     const paging = readPaging(rc.query);
-    const page = await keysetPage<RateLimitRow>(
-      this.ctx.store,
-      'verify_rate_limits',
-      ['service_sid = ?'],
-      [service.sid],
+    const page = await keysetPage<RateLimitRow>(this.ctx.store, {
+      table: 'verify_rate_limits',
+      where: ['service_sid = ?'],
+      params: [service.sid],
+      newestFirst: false,
       paging,
-    );
+    });
     return jsonResponse(
       200,
       listV1({
@@ -202,13 +202,13 @@ class RateLimitRoutes {
     const service = await this.service(rc);
     const limit = await this.rateLimit(rc, service, 'RateLimitSid');
     const paging = readPaging(rc.query);
-    const page = await keysetPage<BucketRow>(
-      this.ctx.store,
-      'verify_rate_limit_buckets',
-      ['rate_limit_sid = ?'],
-      [limit.sid],
+    const page = await keysetPage<BucketRow>(this.ctx.store, {
+      table: 'verify_rate_limit_buckets',
+      where: ['rate_limit_sid = ?'],
+      params: [limit.sid],
+      newestFirst: false,
       paging,
-    );
+    });
     return jsonResponse(
       200,
       listV1({

@@ -3,7 +3,7 @@ import type { CellResponse, FormParams } from '@twilio-lab/core';
 import type { CellContext, RouteContext, RouteDef } from '@twilio-lab/cell';
 import type { SqlValue } from '@twilio-lab/backends';
 import type { ServiceRow } from '../schema.js';
-import { keysetPage } from '../util/keyset.js';
+import { keysetPage } from '@twilio-lab/cell';
 import { invalid, missing, param, parseBoolean, parseInteger, parseString } from '../util/params.js';
 import { findService } from './repo.js';
 import { VERIFY_PREFIX, defaultSettings, serviceJson } from './representation.js';
@@ -147,13 +147,13 @@ class ServiceRoutes {
 
   async list(rc: RouteContext): Promise<CellResponse> {
     const paging = readPaging(rc.query);
-    const page = await keysetPage<ServiceRow>(
-      this.ctx.store,
-      'verify_services',
-      ['account_sid = ?'],
-      [rc.req.accountSid],
+    const page = await keysetPage<ServiceRow>(this.ctx.store, {
+      table: 'verify_services',
+      where: ['account_sid = ?'],
+      params: [rc.req.accountSid],
+      newestFirst: false,
       paging,
-    );
+    });
     return jsonResponse(
       200,
       listV1({

@@ -1,3 +1,7 @@
+/**
+ * Keyset pagination over the store for list endpoints, shared by every product module: rows
+ * sorted by (date_created, sid) and opaque PageTokens holding the edge row's sort key.
+ */
 import { encodePageToken, twilioError } from '@twilio-lab/core';
 import type { readPaging } from '@twilio-lab/core';
 import type { SqlValue, Store } from '@twilio-lab/backends';
