@@ -3,6 +3,7 @@
  * publishes are coalesced into single sends of an idempotent producer, and every
  * (topic, group) subscription is its own consumer that commits only after its handler.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, Partitioners } from 'kafkajs';
 import type { Admin, ISocketFactory, Producer } from 'kafkajs';
 import { BackendError } from '../errors.js';
@@ -69,6 +70,16 @@ export interface KafkaQueue extends Queue {
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 /** Per send, well under the broker's default 1 MiB record batch limit per partition. */
 const SEND_LIMITS = { maxMessages: 10_000, maxChars: 512 * 1024 };
+/** Answers meaning "the partition's leader is being (re)elected": asked again shortly. */
+const LEADERSHIP_MOVING: ReadonlySet<string> = new Set([
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+]);
+const LAG_ATTEMPTS = 6;
+const LAG_RETRY_MS = 100;
 
 /** Connects to the brokers (failing fast and clearly if none answers) and returns the queue. */
 export async function openKafkaQueue(options: KafkaQueueOptions): Promise<KafkaQueue> {
@@ -220,6 +231,21 @@ class KafkaJsQueue implements KafkaQueue {
 
   async lag(topic: string, group: string): Promise<number> {
     if (this.#closed !== null) throw closedError();
+    // Metadata can lag a fresh topic's leader election by a moment ("not the leader for that
+    // topic-partition"): a retriable answer is asked again a few times before it is an error.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#lagOnce(topic, group);
+      } catch (error) {
+        const type = kafkaErrorType(error);
+        const retriable = type !== undefined && LEADERSHIP_MOVING.has(type);
+        if (!retriable || attempt >= LAG_ATTEMPTS || this.#closed !== null) throw error;
+        await delay(LAG_RETRY_MS * attempt);
+      }
+    }
+  }
+
+  async #lagOnce(topic: string, group: string): Promise<number> {
     const kafkaTopic = this.kafkaTopic(topic);
     try {
       if (!(await this.#topics.exists(kafkaTopic))) return 0;
