@@ -3,7 +3,18 @@
  * idempotent on the broker (an existing topic is kept as it is), so several Queue instances
  * or processes may race on it; a failure is forgotten so the next use tries again.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+import { kafkaErrorType } from './kafka-errors.js';
 import type { Admin } from 'kafkajs';
+
+const SETTLING: ReadonlySet<string> = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_CONTROLLER',
+]);
+const CREATE_ATTEMPTS = 6;
+const CREATE_RETRY_MS = 200;
 
 export class TopicRegistry {
   readonly #admin: Admin;
@@ -40,10 +51,22 @@ export class TopicRegistry {
   }
 
   async #create(topic: string): Promise<void> {
-    await this.#admin.createTopics({
-      topics: [{ topic, numPartitions: this.#partitions }],
-      waitForLeaders: true,
-    });
+    // A brand-new broker can answer the leader wait with "does not host this topic-partition"
+    // or "leader not available" while it is still settling: the creation is asked again
+    // (createTopics is idempotent: an existing topic resolves false).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#admin.createTopics({
+          topics: [{ topic, numPartitions: this.#partitions }],
+          waitForLeaders: true,
+        });
+        break;
+      } catch (error) {
+        const type = kafkaErrorType(error);
+        if (attempt >= CREATE_ATTEMPTS || type === undefined || !SETTLING.has(type)) throw error;
+        await delay(CREATE_RETRY_MS * attempt);
+      }
+    }
     this.#known.add(topic);
   }
 }
